@@ -1,0 +1,227 @@
+/**
+ * One epoch end to end, in memory: inputs → validation → scores → allocation → reputation →
+ * leaves → tree. Nothing here touches the disk except {@link allocateEpoch} reading its inputs.
+ */
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { compareAddresses } from "./address.js";
+import { allocate } from "./allocate.js";
+import { epochConfigToJson, parseEpochConfig, type ConfigOverrides, type EpochConfig } from "./config.js";
+import { ArtifactsError, InputError } from "./errors.js";
+import { parseTeams, parseVotes, parseWorks, type Source } from "./inputs.js";
+import { computeInputsHash, type InputRecord } from "./manifest.js";
+import { buildTree, type EpochTree, type Leaf } from "./merkle.js";
+import { PREVIOUS_REPUTATION_FILE, readPreviousEpoch, type PreviousEpoch } from "./previous.js";
+import { nextReputation } from "./reputation.js";
+import { scoreEpoch, type WorkScore } from "./score.js";
+import { validateEpoch, type FileCount, type Rejection } from "./validate.js";
+
+/** The inputs of an epoch, already in memory. */
+export interface EpochSources {
+  works: Source;
+  votes: Source;
+  teams?: Source;
+  /** epoch.json */
+  config: Source;
+  previous?: PreviousEpoch;
+  overrides?: ConfigOverrides;
+  onProgress?: ProgressListener;
+}
+
+/** Progress of long steps, for progress bars: `step` is "tree" or "write". */
+export type ProgressListener = (step: string, done: number, total: number) => void;
+
+/** One leaf of the epoch with what produced it. */
+export interface AccountResult {
+  index: number;
+  /** EIP-55 checksummed. */
+  account: string;
+  amount: bigint;
+  /** Reputation after this epoch (absolute). */
+  reputation: bigint;
+  previousReputation: bigint;
+  /** Credit units earned this epoch. */
+  units: bigint;
+}
+
+/** Everything an epoch's artifacts are made of. */
+export interface EpochResult {
+  config: EpochConfig;
+  /** The input files as they are copied into the artifacts' inputs/ directory. */
+  inputs: InputRecord[];
+  inputsHash: string;
+  previous: { epoch: number; root: string } | null;
+  counts: FileCount[];
+  /** Excluded votes, in processing order. */
+  rejections: Rejection[];
+  works: WorkScore[];
+  totalUnits: bigint;
+  /** The leaves, in index order (lowercase address ascending). */
+  accounts: AccountResult[];
+  tree: EpochTree;
+  root: string;
+  /** Σ amounts; always equal to the pool. */
+  total: bigint;
+}
+
+function inputName(role: string, source: Source): string {
+  return `${role}${extname(source.name).toLowerCase() === ".json" ? ".json" : ".csv"}`;
+}
+
+/** Computes an epoch from in-memory inputs. Throws {@link InputError} and friends on bad input. */
+export function computeEpoch(sources: EpochSources): EpochResult {
+  const config = parseEpochConfig(sources.config, sources.overrides);
+  const previous = sources.previous;
+  if (previous && previous.epoch !== config.epoch - 1) {
+    throw new InputError(
+      { file: sources.config.name, column: "epoch" },
+      `epoch ${config.epoch} does not follow the previous epoch ${previous.epoch} (expected ${previous.epoch + 1})`,
+    );
+  }
+  const priorReputation = previous?.reputation ?? new Map<string, bigint>();
+
+  const works = parseWorks(sources.works);
+  const votes = parseVotes(sources.votes);
+  const teams = sources.teams ? parseTeams(sources.teams) : undefined;
+  const validated = validateEpoch({
+    works: { name: sources.works.name, rows: works },
+    votes: { name: sources.votes.name, rows: votes },
+    teams: teams && sources.teams ? { name: sources.teams.name, rows: teams } : undefined,
+    window: { start: config.start, end: config.end },
+    rules: config.rules,
+    priorReputation,
+  });
+
+  // Artifacts name the inputs by their copies in inputs/, never by the caller's paths, so that the
+  // same inputs give the same bytes wherever they were read from.
+  const names = new Map<string, string>([
+    [sources.works.name, inputName("works", sources.works)],
+    [sources.votes.name, inputName("votes", sources.votes)],
+  ]);
+  if (sources.teams) names.set(sources.teams.name, inputName("teams", sources.teams));
+  const counts = validated.counts.map((c) => ({
+    ...c,
+    file: names.get(c.file) ?? c.file,
+  }));
+  const rejections = validated.rejections.map((r) => ({
+    ...r,
+    file: names.get(r.file) ?? r.file,
+  }));
+
+  const scores = scoreEpoch(validated.works, validated.teams, validated.accepted, config.rules, priorReputation);
+  const amounts = allocate(config.pool, scores.units, config.rules.capBps);
+
+  const everyone = new Set([...scores.units.keys(), ...priorReputation.keys()]);
+  const accounts: AccountResult[] = [];
+  for (const account of [...everyone].sort(compareAddresses)) {
+    const previousReputation = priorReputation.get(account) ?? 0n;
+    const units = scores.units.get(account) ?? 0n;
+    const amount = amounts.get(account) ?? 0n;
+    const reputation = nextReputation(account, previousReputation, units, config.rules.decayBps);
+    if (amount === 0n && reputation === 0n) continue;
+    accounts.push({
+      index: accounts.length,
+      account,
+      amount,
+      reputation,
+      previousReputation,
+      units,
+    });
+  }
+  const total = accounts.reduce((s, a) => s + a.amount, 0n);
+  if (total !== config.pool) throw new Error(`internal error: Σ amounts ${total} ≠ pool ${config.pool}`);
+
+  const leaves: Leaf[] = accounts.map(({ index, account, amount, reputation }) => ({
+    index,
+    account,
+    amount,
+    reputation,
+  }));
+  const onProgress = sources.onProgress;
+  const tree = buildTree(leaves, onProgress && ((done, all) => onProgress("tree", done, all)));
+
+  const inputs: InputRecord[] = [
+    {
+      role: "works",
+      file: `inputs/${inputName("works", sources.works)}`,
+      bytes: sources.works.bytes,
+    },
+    {
+      role: "votes",
+      file: `inputs/${inputName("votes", sources.votes)}`,
+      bytes: sources.votes.bytes,
+    },
+  ];
+  if (sources.teams)
+    inputs.push({
+      role: "teams",
+      file: `inputs/${inputName("teams", sources.teams)}`,
+      bytes: sources.teams.bytes,
+    });
+  if (previous)
+    inputs.push({
+      role: "previous",
+      file: `inputs/${PREVIOUS_REPUTATION_FILE}`,
+      bytes: previous.source.bytes,
+    });
+  inputs.push({
+    role: "epoch",
+    file: "inputs/epoch.json",
+    bytes: Buffer.from(epochConfigToJson(config)),
+  });
+
+  return {
+    config,
+    inputs,
+    inputsHash: computeInputsHash(inputs, config.rules),
+    previous: previous ? { epoch: previous.epoch, root: previous.root } : null,
+    counts,
+    rejections,
+    works: scores.works,
+    totalUnits: scores.totalUnits,
+    accounts,
+    tree,
+    root: tree.root,
+    total,
+  };
+}
+
+/** Paths of an epoch's inputs (DESIGN §4.1), as given to `social-mining allocate`. */
+export interface AllocateOptions {
+  works: string;
+  votes: string;
+  teams?: string;
+  /** epoch.json */
+  config: string;
+  /** The previous epoch's artifacts directory, for prior reputation. */
+  previous?: string;
+  overrides?: ConfigOverrides;
+  onProgress?: ProgressListener;
+}
+
+function readSource(path: string): Source {
+  try {
+    return { name: path, bytes: readFileSync(path) };
+  } catch (error) {
+    const e = new ArtifactsError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+    throw e;
+  }
+}
+
+/** Reads the input files and computes the epoch in memory (write it with `writeArtifacts`). */
+export function allocateEpoch(options: AllocateOptions): EpochResult {
+  return computeEpoch({
+    works: readSource(options.works),
+    votes: readSource(options.votes),
+    teams: options.teams === undefined ? undefined : readSource(options.teams),
+    config: readSource(options.config),
+    previous: options.previous === undefined ? undefined : readPreviousEpoch(options.previous),
+    overrides: options.overrides,
+    onProgress: options.onProgress,
+  });
+}

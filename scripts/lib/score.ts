@@ -1,0 +1,140 @@
+/**
+ * Scoring (DESIGN §4.3, docs/rules.md): the points of each work, then the credit units of each
+ * account. Integers only.
+ */
+import type { Rules } from "./config.js";
+import type { Vote, Work } from "./inputs.js";
+import type { Team } from "./validate.js";
+
+/** Integer square root: the largest r with r² ≤ n. */
+export function isqrt(n: bigint): bigint {
+  if (n < 0n) throw new RangeError("square root of a negative number");
+  if (n < 2n) return n;
+  // Newton's method from an upper bound; decreases monotonically to floor(sqrt(n)).
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) return x;
+    x = y;
+  }
+}
+
+/** The weight of a voter's votes under `rule`, from the voter's prior reputation. */
+export function voterWeight(rule: Rules["voterWeight"], reputation: bigint): bigint {
+  switch (rule) {
+    case "equal":
+      return 1n;
+    case "reputation":
+      return reputation;
+    case "sqrt":
+      return isqrt(reputation);
+  }
+}
+
+/** One accepted vote as scoring sees it. */
+export interface WeightedPoints {
+  points: bigint;
+  weight: bigint;
+}
+
+/**
+ * Aggregates the accepted votes of one work (docs/rules.md):
+ * - sum: floor(n × Σ wᵢpᵢ / Σ wᵢ) — with equal weights exactly Σ pᵢ;
+ * - median: the lower weighted median, the smallest p with 2 × (weight of votes ≤ p) ≥ Σ w;
+ * - trimmedMean: drop k = floor(n × trimBps / 10000) votes at each end (by points), then
+ *   floor(Σ wᵢpᵢ / Σ wᵢ) over the rest.
+ * A work whose votes weigh 0 in total scores 0.
+ */
+export function aggregate(votes: readonly WeightedPoints[], rules: Pick<Rules, "aggregation" | "trimBps">): bigint {
+  const n = votes.length;
+  if (n === 0) return 0n;
+  if (rules.aggregation === "sum") {
+    let weighted = 0n;
+    let weights = 0n;
+    for (const v of votes) {
+      weighted += v.points * v.weight;
+      weights += v.weight;
+    }
+    return weights === 0n ? 0n : (BigInt(n) * weighted) / weights;
+  }
+  const sorted = votes.slice().sort((a, b) => (a.points < b.points ? -1 : a.points > b.points ? 1 : 0));
+  if (rules.aggregation === "median") {
+    const total = sorted.reduce((s, v) => s + v.weight, 0n);
+    if (total === 0n) return 0n;
+    let cumulative = 0n;
+    for (const v of sorted) {
+      cumulative += v.weight;
+      if (2n * cumulative >= total) return v.points;
+    }
+    return sorted[n - 1]!.points;
+  }
+  const k = Math.floor((n * rules.trimBps) / 10000);
+  let weighted = 0n;
+  let weights = 0n;
+  for (let i = k; i < n - k; i++) {
+    weighted += sorted[i]!.points * sorted[i]!.weight;
+    weights += sorted[i]!.weight;
+  }
+  return weights === 0n ? 0n : weighted / weights;
+}
+
+/** The score of one work. */
+export interface WorkScore {
+  workId: string;
+  /** The address, or `team:<name>`. */
+  contributor: string;
+  voters: number;
+  points: bigint;
+}
+
+export interface Scores {
+  works: WorkScore[];
+  /** Credit units per account (checksummed address); only accounts with units > 0. */
+  units: Map<string, bigint>;
+  totalUnits: bigint;
+}
+
+/** Scores every work from its accepted votes and credits the contributors. */
+export function scoreEpoch(
+  works: ReadonlyMap<string, Work>,
+  teams: ReadonlyMap<string, Team>,
+  accepted: readonly Vote[],
+  rules: Rules,
+  priorReputation: ReadonlyMap<string, bigint>,
+): Scores {
+  const byWork = new Map<string, WeightedPoints[]>();
+  const weights = new Map<string, bigint>();
+  for (const vote of accepted) {
+    let weight = weights.get(vote.voter);
+    if (weight === undefined) {
+      weight = voterWeight(rules.voterWeight, priorReputation.get(vote.voter) ?? 0n);
+      weights.set(vote.voter, weight);
+    }
+    let list = byWork.get(vote.workId);
+    if (!list) byWork.set(vote.workId, (list = []));
+    list.push({ points: vote.points, weight });
+  }
+
+  const scores: WorkScore[] = [];
+  const units = new Map<string, bigint>();
+  const credit = (account: string, amount: bigint) => {
+    if (amount > 0n) units.set(account, (units.get(account) ?? 0n) + amount);
+  };
+  for (const work of works.values()) {
+    const votes = byWork.get(work.workId) ?? [];
+    // Accepted votes on a work come from distinct voters (duplicates are rejected).
+    const points = votes.length < rules.minVoters ? 0n : aggregate(votes, rules);
+    const c = work.contributor;
+    scores.push({
+      workId: work.workId,
+      contributor: c.kind === "address" ? c.address : `team:${c.team}`,
+      voters: votes.length,
+      points,
+    });
+    if (c.kind === "address") credit(c.address, points * 10000n);
+    else for (const m of teams.get(c.team)!.members) credit(m.member, points * m.shareBps);
+  }
+  let totalUnits = 0n;
+  for (const u of units.values()) totalUnits += u;
+  return { works: scores, units, totalUnits };
+}
