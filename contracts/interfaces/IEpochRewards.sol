@@ -184,8 +184,7 @@ interface IEpochRewards {
     /// @param total The sum of the tree's amounts; reserved out of `available()`.
     /// @param inputsHash Commitment to the exported votes and rules the tree was computed from.
     /// @param uri Where the epoch's artifacts are published (for auditors and the claim page).
-    function proposeEpoch(uint256 epoch, bytes32 root, uint256 total, bytes32 inputsHash, string calldata uri)
-        external;
+    function proposeEpoch(uint256 epoch, bytes32 root, uint256 total, bytes32 inputsHash, string calldata uri) external;
 
     /// @notice Rejects the root of `epoch` during its challenge period and releases its reservation.
     /// Only the guardian. The same epoch number may then be proposed again.
