@@ -160,6 +160,18 @@ export interface PoolSetup {
   others: HardhatEthersSigner[];
 }
 
+/**
+ * Deploys `name` typed as its typechain contract. (`ethers.deployContract(name, args)` resolves to the untyped
+ * `Contract` overload, whose `connect` then loses the methods' types.)
+ */
+export async function deploy<T>(
+  ethers: HardhatEthers,
+  name: string,
+  args: unknown[] = [],
+): Promise<T> {
+  return (await ethers.deployContract(name, args)) as unknown as T;
+}
+
 /** Deploys the pool over `tokenAddress`, grants the proposer and guardian roles. */
 export async function deployPool(
   ethers: HardhatEthers,

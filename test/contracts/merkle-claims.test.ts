@@ -8,6 +8,7 @@ import {
   buildTree,
   claimLeaf,
   claimOf,
+  deploy,
   deployPool,
   openClaims,
   prng,
@@ -17,6 +18,7 @@ import {
   randomBigInt,
   type EpochTree,
 } from "./helpers.js";
+import type { MockERC20 } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -35,7 +37,11 @@ function randomEpoch(rand: () => number, size: number): EpochTree {
 }
 
 async function deployFundedPool() {
-  const token = await ethers.deployContract("MockERC20", ["Reward", "RWD", 18]);
+  const token = await deploy<MockERC20>(ethers, "MockERC20", [
+    "Reward",
+    "RWD",
+    18,
+  ]);
   const setup = await deployPool(ethers, await token.getAddress());
   await token.mint(setup.funder.address, FUNDING);
   await token
