@@ -1,0 +1,229 @@
+// Shared pieces of the contract flow tests: real OpenZeppelin trees, a seeded random source, the pool's
+// deployment and the epoch lifecycle. The tests compute every expected value from these, never hard-code it.
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import type {
+  HardhatEthers,
+  HardhatEthersSigner,
+} from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
+import type { EpochRewards } from "../../typechain-types/index.js";
+import type { IEpochRewards } from "../../typechain-types/EpochRewards.js";
+
+export const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"];
+export const CHALLENGE_PERIOD = 3600n; // 1 hour
+export const CLAIM_WINDOW = 7n * 86_400n; // 7 days
+export const EpochState = {
+  None: 0n,
+  Challenge: 1n,
+  Claimable: 2n,
+  Expired: 3n,
+  Swept: 4n,
+  Vetoed: 5n,
+};
+
+/** One leaf of an epoch tree, as the pipeline publishes it. */
+export interface Leaf {
+  index: bigint;
+  account: string;
+  amount: bigint;
+  reputation: bigint;
+}
+
+/** A built epoch tree: the OpenZeppelin tree, its leaves in index order and the sum of their amounts. */
+export interface EpochTree {
+  tree: StandardMerkleTree<[bigint, string, bigint, bigint]>;
+  leaves: Leaf[];
+  total: bigint;
+}
+
+/** Deterministic PRNG (mulberry32), so a failing random case can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** A random bigint in [min, max] drawn from `rand`. */
+export function randomBigInt(
+  rand: () => number,
+  min: bigint,
+  max: bigint,
+): bigint {
+  const span = max - min + 1n;
+  const high = BigInt(Math.floor(rand() * 2 ** 32));
+  const low = BigInt(Math.floor(rand() * 2 ** 32));
+  return min + (((high << 32n) | low) % span);
+}
+
+/** `count` distinct random addresses (no keys needed: anyone may claim for a leaf account). */
+export function randomAddresses(
+  ethers: HardhatEthers,
+  rand: () => number,
+  count: number,
+): string[] {
+  const out = new Set<string>();
+  while (out.size < count) {
+    const bytes = new Uint8Array(20);
+    for (let i = 0; i < 20; i++) bytes[i] = Math.floor(rand() * 256);
+    out.add(ethers.getAddress(ethers.hexlify(bytes)));
+  }
+  return [...out];
+}
+
+/**
+ * Builds an epoch tree the way the pipeline does: leaves [index, account, amount, reputation] with index
+ * 0..n−1 over the accounts sorted by lowercase address.
+ */
+export function buildTree(
+  entries: { account: string; amount: bigint; reputation: bigint }[],
+): EpochTree {
+  const sorted = [...entries].sort((a, b) => {
+    const x = a.account.toLowerCase();
+    const y = b.account.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const leaves = sorted.map((e, i) => ({
+    index: BigInt(i),
+    account: e.account,
+    amount: e.amount,
+    reputation: e.reputation,
+  }));
+  const tree = StandardMerkleTree.of(
+    leaves.map(
+      (l) =>
+        [l.index, l.account, l.amount, l.reputation] as [
+          bigint,
+          string,
+          bigint,
+          bigint,
+        ],
+    ),
+    LEAF_ENCODING,
+  );
+  return { tree, leaves, total: leaves.reduce((sum, l) => sum + l.amount, 0n) };
+}
+
+/** The proof of `leaf`, looked up in the tree by value (the tree may reorder its leaves internally). */
+export function proofOf(epochTree: EpochTree, leaf: Leaf): string[] {
+  for (const [i, v] of epochTree.tree.entries()) {
+    if (v[0] === leaf.index) return epochTree.tree.getProof(i);
+  }
+  throw new Error(`leaf ${leaf.index} is not in the tree`);
+}
+
+/** The `Claim` struct of `claimMany` for one leaf of an epoch. */
+export function claimOf(
+  epoch: bigint,
+  epochTree: EpochTree,
+  leaf: Leaf,
+): IEpochRewards.ClaimStruct {
+  return {
+    epoch,
+    index: leaf.index,
+    account: leaf.account,
+    amount: leaf.amount,
+    reputation: leaf.reputation,
+    proof: proofOf(epochTree, leaf),
+  };
+}
+
+/** Claims one leaf with `claim`, from `signer` (default: the pool's runner). */
+export async function claimLeaf(
+  pool: EpochRewards,
+  epoch: bigint,
+  epochTree: EpochTree,
+  leaf: Leaf,
+  signer?: HardhatEthersSigner,
+) {
+  const p = signer ? pool.connect(signer) : pool;
+  return p.claim(
+    epoch,
+    leaf.index,
+    leaf.account,
+    leaf.amount,
+    leaf.reputation,
+    proofOf(epochTree, leaf),
+  );
+}
+
+export interface PoolSetup {
+  pool: EpochRewards;
+  admin: HardhatEthersSigner;
+  proposer: HardhatEthersSigner;
+  guardian: HardhatEthersSigner;
+  funder: HardhatEthersSigner;
+  others: HardhatEthersSigner[];
+}
+
+/**
+ * Deploys `name` typed as its typechain contract. (`ethers.deployContract(name, args)` resolves to the untyped
+ * `Contract` overload, whose `connect` then loses the methods' types.)
+ */
+export async function deploy<T>(
+  ethers: HardhatEthers,
+  name: string,
+  args: unknown[] = [],
+): Promise<T> {
+  return (await ethers.deployContract(name, args)) as unknown as T;
+}
+
+/** Deploys the pool over `tokenAddress`, grants the proposer and guardian roles. */
+export async function deployPool(
+  ethers: HardhatEthers,
+  tokenAddress: string,
+): Promise<PoolSetup> {
+  const [admin, proposer, guardian, funder, ...others] =
+    await ethers.getSigners();
+  const pool = (await ethers.deployContract("EpochRewards", [
+    tokenAddress,
+    admin.address,
+    0,
+    CHALLENGE_PERIOD,
+    CLAIM_WINDOW,
+    "Social Mining Reputation",
+    "SMR",
+  ])) as unknown as EpochRewards;
+  await pool
+    .connect(admin)
+    .grantRole(await pool.PROPOSER_ROLE(), proposer.address);
+  await pool
+    .connect(admin)
+    .grantRole(await pool.GUARDIAN_ROLE(), guardian.address);
+  return { pool, admin, proposer, guardian, funder, others };
+}
+
+/** Proposes `epochTree` as `epoch` for its exact total and returns the epoch's claimableAt and expiresAt. */
+export async function propose(
+  pool: EpochRewards,
+  proposer: HardhatEthersSigner,
+  epoch: bigint,
+  epochTree: EpochTree,
+  total: bigint = epochTree.total,
+): Promise<{ claimableAt: bigint; expiresAt: bigint }> {
+  const inputsHash = `0x${epoch.toString(16).padStart(64, "0")}`;
+  await pool
+    .connect(proposer)
+    .proposeEpoch(
+      epoch,
+      epochTree.tree.root,
+      total,
+      inputsHash,
+      `ipfs://epoch-${epoch}`,
+    );
+  const view = await pool.getEpoch(epoch);
+  return { claimableAt: view.claimableAt, expiresAt: view.expiresAt };
+}
+
+/** Moves the chain to `claimableAt` so that the next transaction can claim. */
+export async function openClaims(
+  networkHelpers: NetworkHelpers,
+  claimableAt: bigint,
+): Promise<void> {
+  const now = BigInt(await networkHelpers.time.latest());
+  if (now < claimableAt) await networkHelpers.time.increase(claimableAt - now);
+}
