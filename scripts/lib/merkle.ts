@@ -12,7 +12,7 @@
  * is an array of 2n − 1 nodes where sorted leaf k sits at position 2n − 2 − k, node i has children
  * 2i + 1 and 2i + 2, and a parent is keccak256 of its two children concatenated in ascending order.
  */
-import { keccak256 } from "./keccak.js";
+import { keccak256, keccakScratch, keccakScratchHash } from "./keccak.js";
 import { invariant } from "./errors.js";
 
 /** The leaf encoding of DESIGN §3.2: [index, account, amount, reputation]. */
@@ -42,24 +42,24 @@ const UINT256_MAX = (1n << 256n) - 1n;
 const HEX_CHUNK_NODES = 1 << 16;
 
 function writeUint256(buffer: Buffer, offset: number, value: bigint, what: string): void {
-  invariant(value >= 0n && value <= UINT256_MAX, `${what} ${value} does not fit uint256`);
+  if (value < 0n || value > UINT256_MAX) invariant(false, `${what} ${value} does not fit uint256`);
   if (value <= 0xffffffffffffffffn) {
     buffer.fill(0, offset, offset + 24);
     buffer.writeBigUInt64BE(value, offset + 24);
-    return;
-  }
-  for (let word = 3; word >= 0; word--) {
-    buffer.writeBigUInt64BE(value & 0xffffffffffffffffn, offset + word * 8);
-    value >>= 64n;
+  } else {
+    buffer.write(value.toString(16).padStart(64, "0"), offset, 32, "hex");
   }
 }
 
 /** The ABI encoding of a leaf, `abi.encode(index, account, amount, reputation)`, into `out`. */
 export function encodeLeaf(leaf: Leaf, out: Buffer = Buffer.alloc(128)): Buffer {
-  writeUint256(out, 0, BigInt(leaf.index), "index");
-  out.fill(0, 32, 44);
-  const written = out.write(leaf.account.slice(2), 44, 20, "hex");
-  invariant(written === 20 && /^0x[0-9a-fA-F]{40}$/.test(leaf.account), `bad address ${leaf.account}`);
+  const { index, account } = leaf;
+  if (!(index >= 0 && index <= 0xffffffff && Number.isInteger(index))) invariant(false, `index ${index} out of range`);
+  out.fill(0, 0, 44);
+  out.writeUInt32BE(index, 28);
+  // Buffer.write stops at the first non-hex character, so a bad address writes fewer than 20 bytes.
+  if (account.length !== 42 || out.write(account.slice(2), 44, 20, "hex") !== 20)
+    invariant(false, `bad address ${account}`);
   writeUint256(out, 64, leaf.amount, "amount");
   writeUint256(out, 96, leaf.reputation, "reputation");
   return out;
@@ -77,13 +77,14 @@ export class EpochTree {
   /** treeIndex of each leaf, by position in the `leaves` array given to {@link buildTree}. */
   readonly treeIndices: Uint32Array;
   readonly leaves: readonly Leaf[];
-  private readonly hexChunks: string[];
+  /** Every node as 0x-hex; proofs and the dump share these strings. */
+  private readonly hex: string[];
 
   constructor(leaves: readonly Leaf[], nodes: Buffer, treeIndices: Uint32Array) {
     this.leaves = leaves;
     this.nodes = nodes;
     this.treeIndices = treeIndices;
-    this.hexChunks = renderHexChunks(nodes);
+    this.hex = renderHex(nodes);
   }
 
   get length(): number {
@@ -98,11 +99,9 @@ export class EpochTree {
     return this.nodeHex(0);
   }
 
-  /** Node `i` as 0x-prefixed lowercase hex (a slice of a shared string: cheap to keep). */
+  /** Node `i` as 0x-prefixed lowercase hex. */
   nodeHex(i: number): string {
-    const chunk = this.hexChunks[Math.floor(i / HEX_CHUNK_NODES)]!;
-    const start = (i % HEX_CHUNK_NODES) * 66;
-    return chunk.slice(start, start + 66);
+    return this.hex[i]!;
   }
 
   /** The proof of the leaf at position `valueIndex` of the `leaves` array, bottom-up. */
@@ -174,10 +173,13 @@ const HEX_PAIRS: Uint16Array = (() => {
   return table;
 })();
 
-/** Renders the nodes as "0x…" texts of 66 characters laid end to end, a chunk per 65536 nodes. */
-function renderHexChunks(nodes: Buffer): string[] {
+/**
+ * Renders every node as "0x…" hex. The texts are laid end to end in a few large strings (a chunk
+ * per 65536 nodes) and each node is a slice of one: far less memory than 2n separate strings.
+ */
+function renderHex(nodes: Buffer): string[] {
   const count = nodes.length / 32;
-  const chunks: string[] = [];
+  const hex: string[] = new Array(count);
   for (let first = 0; first < count; first += HEX_CHUNK_NODES) {
     const last = Math.min(count, first + HEX_CHUNK_NODES);
     const ascii = Buffer.allocUnsafe((last - first) * 66);
@@ -188,9 +190,47 @@ function renderHexChunks(nodes: Buffer): string[] {
       const base = node * 32;
       for (let b = 0; b < 32; b++) pairs[p++] = HEX_PAIRS[nodes[base + b]!]!;
     }
-    chunks.push(ascii.toString("latin1"));
+    const chunk = ascii.toString("latin1");
+    for (let node = first; node < last; node++) hex[node] = chunk.slice((node - first) * 66, (node - first + 1) * 66);
   }
-  return chunks;
+  return hex;
+}
+
+/**
+ * Positions 0..n−1 ordered by their 32-byte hash ascending: a counting sort on the first two bytes,
+ * then insertion sort inside each bucket (about n / 65536 hashes each) on the remaining bytes.
+ */
+function sortByHash(hashes: Buffer, n: number): Uint32Array {
+  const starts = new Uint32Array(65537);
+  for (let i = 0; i < n; i++) starts[((hashes[i * 32]! << 8) | hashes[i * 32 + 1]!) + 1]!++;
+  for (let b = 1; b <= 65536; b++) starts[b]! += starts[b - 1]!;
+  const fill = starts.slice(0, 65536);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[fill[(hashes[i * 32]! << 8) | hashes[i * 32 + 1]!]!++] = i;
+  const less = (a: number, b: number) => {
+    let x = a * 32 + 2;
+    let y = b * 32 + 2;
+    const end = x + 30;
+    while (x < end && hashes[x] === hashes[y]) {
+      x++;
+      y++;
+    }
+    return x < end && hashes[x]! < hashes[y]!;
+  };
+  for (let bucket = 0; bucket < 65536; bucket++) {
+    const from = starts[bucket]!;
+    const to = starts[bucket + 1]!;
+    for (let i = from + 1; i < to; i++) {
+      const item = order[i]!;
+      let j = i - 1;
+      while (j >= from && less(item, order[j]!)) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = item;
+    }
+  }
+  return order;
 }
 
 /** Called with (done, total) while hashing, for progress bars. */
@@ -210,18 +250,16 @@ export function buildTree(leaves: readonly Leaf[], onProgress?: ProgressCallback
   const encoded = Buffer.alloc(128);
   for (let i = 0; i < n; i++) {
     encodeLeaf(leaves[i]!, encoded);
-    leafHashes.set(keccak256(keccak256(encoded)), i * 32);
+    // Double hash inside the hasher's own memory: the first digest is the second input in place.
+    const scratch = keccakScratch();
+    scratch.set(encoded);
+    keccakScratchHash(128);
+    keccakScratchHash(32);
+    for (let b = 0; b < 32; b++) leafHashes[i * 32 + b] = scratch[b]!;
     if (onProgress && i % step === 0) onProgress(i, total);
   }
 
-  // Sort leaf positions by hash: the first 48 bits decide almost always, the full hash breaks ties.
-  const prefix = new Float64Array(n);
-  for (let i = 0; i < n; i++) prefix[i] = leafHashes.readUIntBE(i * 32, 6);
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort(
-    (a, b) => prefix[a]! - prefix[b]! || leafHashes.compare(leafHashes, b * 32, b * 32 + 32, a * 32, a * 32 + 32),
-  );
-
+  const order = sortByHash(leafHashes, n);
   const nodes = Buffer.allocUnsafe(size * 32);
   const treeIndices = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
@@ -230,18 +268,20 @@ export function buildTree(leaves: readonly Leaf[], onProgress?: ProgressCallback
     treeIndices[order[k]!] = position;
   }
 
-  const pair = Buffer.allocUnsafe(64);
   for (let i = size - 1 - n; i >= 0; i--) {
     const left = (2 * i + 1) * 32;
     const right = left + 32;
-    if (nodes.compare(nodes, right, right + 32, left, left + 32) <= 0) {
-      // left ≤ right
-      nodes.copy(pair, 0, left, left + 64);
-    } else {
-      nodes.copy(pair, 0, right, right + 32);
-      nodes.copy(pair, 32, left, left + 32);
+    // Children are concatenated in ascending order; the first differing byte decides.
+    let b = 0;
+    while (b < 32 && nodes[left + b] === nodes[right + b]) b++;
+    const [first, second] = b === 32 || nodes[left + b]! < nodes[right + b]! ? [left, right] : [right, left];
+    const scratch = keccakScratch();
+    for (let j = 0; j < 32; j++) {
+      scratch[j] = nodes[first + j]!;
+      scratch[32 + j] = nodes[second + j]!;
     }
-    nodes.set(keccak256(pair), i * 32);
+    keccakScratchHash(64);
+    for (let j = 0; j < 32; j++) nodes[i * 32 + j] = scratch[j]!;
     if (onProgress && i % step === 0) onProgress(total - i, total);
   }
   onProgress?.(total, total);
