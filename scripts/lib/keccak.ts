@@ -14,8 +14,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
+// tsconfig's lib has no DOM, where the WebAssembly types live; declare the little used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
 interface Sha3Exports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   Hash_GetBuffer(): number;
   Hash_Init(bits: number): void;
   Hash_Update(length: number): void;
