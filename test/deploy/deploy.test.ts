@@ -8,10 +8,25 @@ import SocialMiningDeployerAdminModule from "../../deploy/modules/SocialMiningDe
 import LocalSuiteModule from "../../deploy/modules/LocalSuite.js";
 import MockTokenModule from "../../deploy/modules/MockToken.js";
 import { DEFAULTS } from "../../deploy/lib/epochRewards.js";
+import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
 const DAY = 24 * 60 * 60;
+/** Typed views of contracts deployed by Ignition (its results are untyped `Contract`s). */
+async function poolAt(contract: { getAddress(): Promise<string> }) {
+  return (await ethers.getContractAt(
+    "EpochRewards",
+    await contract.getAddress(),
+  )) as unknown as EpochRewards;
+}
+async function tokenAt(contract: { getAddress(): Promise<string> }) {
+  return (await ethers.getContractAt(
+    "MockERC20",
+    await contract.getAddress(),
+  )) as unknown as MockERC20;
+}
+
 const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"];
 
 /** Parameters of the production module as a test would fill them in sepolia.json. */
@@ -77,14 +92,8 @@ async function deploySocialMining() {
   const { epochRewards } = await ignition.deploy(SocialMiningModule, {
     parameters: { SocialMining: parameters },
   });
-  const pool = await ethers.getContractAt(
-    "EpochRewards",
-    await epochRewards.getAddress(),
-  );
-  const mockToken = await ethers.getContractAt(
-    "MockERC20",
-    await token.getAddress(),
-  );
+  const pool = await poolAt(epochRewards);
+  const mockToken = await tokenAt(token);
   return {
     pool,
     token: mockToken,
@@ -100,11 +109,8 @@ async function deploySocialMining() {
 async function deployLocalSuite() {
   const { token, epochRewards } = await ignition.deploy(LocalSuiteModule);
   return {
-    pool: await ethers.getContractAt(
-      "EpochRewards",
-      await epochRewards.getAddress(),
-    ),
-    token: await ethers.getContractAt("MockERC20", await token.getAddress()),
+    pool: await poolAt(epochRewards),
+    token: await tokenAt(token),
   };
 }
 
@@ -227,10 +233,7 @@ describe("deploy/modules", function () {
           },
         },
       );
-      const pool = await ethers.getContractAt(
-        "EpochRewards",
-        await epochRewards.getAddress(),
-      );
+      const pool = await poolAt(epochRewards);
       const roles = await roleIds(pool);
 
       expect(await pool.defaultAdmin()).to.equal(deployer.address);
@@ -288,14 +291,8 @@ describe("deploy/modules", function () {
       const { epochRewards, token } = await ignition.deploy(LocalSuiteModule, {
         parameters: "deploy/parameters/localhost.json",
       });
-      const pool = await ethers.getContractAt(
-        "EpochRewards",
-        await epochRewards.getAddress(),
-      );
-      const mock = await ethers.getContractAt(
-        "MockERC20",
-        await token.getAddress(),
-      );
+      const pool = await poolAt(epochRewards);
+      const mock = await tokenAt(token);
       const local = file.LocalSuite;
 
       expect(await pool.durations()).to.deep.equal([
