@@ -1,0 +1,230 @@
+// End to end against a REAL `hardhat node` on 127.0.0.1:8545 (not the in-process network): deploy, allocate a
+// generated epoch of 60 contributors with the pipeline library, propose it with the task's function, warp past the
+// challenge period over JSON-RPC, claim every leaf from one signer, and check the published epoch with the
+// `social-mining verify` CLI (and that a copy with one vote changed fails it).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { expect } from "chai";
+import { network } from "hardhat";
+import { readClaims, readManifest } from "../../scripts/lib/index.js";
+import { allocateExport } from "../../tasks/lib/epochs.js";
+import { claimInBatches, proposeEpoch, stateName, type ClaimStruct } from "../../tasks/lib/pool.js";
+import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const HOST = "127.0.0.1";
+const PORT = 8545;
+const URL = `http://${HOST}:${PORT}`;
+const CONTRIBUTORS = 60;
+const CHALLENGE = 3600;
+const WINDOW = 7 * 24 * 3600;
+const POOL = 12_345n * 10n ** 18n + 6789n;
+
+/** Fails clearly when something already listens on the port (another node, another test run). */
+async function assertPortFree(): Promise<void> {
+  await new Promise<void>((ok, fail) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      fail(
+        new Error(
+          error.code === "EADDRINUSE"
+            ? `port ${PORT} on ${HOST} is busy: stop the process listening there (another \`hardhat node\`?) and re-run`
+            : `cannot check port ${PORT}: ${error.message}`,
+        ),
+      ),
+    );
+    server.listen(PORT, HOST, () => server.close(() => ok()));
+  });
+}
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  const response = await fetch(URL, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(body.error.message);
+  return body.result;
+}
+
+/** Deterministic PRNG (mulberry32) so that a failure can be replayed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** works.csv, votes.csv and epoch.json of one epoch: one work per contributor, random votes by the voters. */
+function generateExport(dir: string, contributors: string[], voters: string[], seed: number): void {
+  const rand = prng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const works = ["work_id,contributor,category,title,pov_url,submitted_at"];
+  const votes = ["work_id,voter,points,cast_at"];
+  contributors.forEach((contributor, i) => {
+    const id = `w${String(i).padStart(3, "0")}`;
+    works.push(`${id},${contributor},article,Work ${i},https://example.org/${id},2025-03-02T10:00:00Z`);
+    // At least one vote by someone else so that every contributor scores.
+    const count = 1 + Math.floor(rand() * 4);
+    for (let v = 0; v < count; v++) {
+      let voter = pick(voters);
+      while (voter === contributor) voter = pick(voters);
+      const day = String(3 + Math.floor(rand() * 20)).padStart(2, "0");
+      votes.push(`${id},${voter},${1 + Math.floor(rand() * 10)},2025-03-${day}T12:00:00Z`);
+    }
+  });
+  writeFileSync(join(dir, "works.csv"), works.join("\n") + "\n");
+  writeFileSync(join(dir, "votes.csv"), votes.join("\n") + "\n");
+  writeFileSync(
+    join(dir, "epoch.json"),
+    JSON.stringify({
+      epoch: 1,
+      pool: POOL.toString(),
+      tokenDecimals: 18,
+      start: "2025-03-01T00:00:00Z",
+      end: "2025-03-31T23:59:59Z",
+      rules: { maxPoints: "10" },
+    }),
+  );
+}
+
+/** Runs the `social-mining` CLI with the Node that runs this test (Hardhat needs Node 22; the CLI runs on it too). */
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [join(ROOT, "bin/social-mining.js"), ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
+  this.timeout(180_000);
+  let node: ChildProcess | undefined;
+  let output = "";
+
+  before(async function () {
+    await assertPortFree();
+    node = spawn(
+      process.execPath,
+      [join(ROOT, "node_modules/hardhat/dist/src/cli.js"), "node", "--hostname", HOST, "--port", String(PORT)],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    node.stdout!.on("data", (chunk) => (output += chunk));
+    node.stderr!.on("data", (chunk) => (output += chunk));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}:\n${output}`);
+      try {
+        expect(await rpc("eth_chainId")).to.equal("0x7a69");
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`hardhat node did not answer within 120 s:\n${output}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  });
+
+  after(async function () {
+    if (!node || node.exitCode !== null) return;
+    const exited = new Promise((r) => node!.once("exit", r));
+    node.kill("SIGTERM");
+    const timer = setTimeout(() => node!.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  });
+
+  it("publishes a generated epoch of 60 contributors, pays every leaf, and the CLI verifies it", async function () {
+    const { ethers, networkName } = await network.create({ network: "localhost" });
+    expect(networkName).to.equal("localhost");
+    const signers = await ethers.getSigners();
+    expect(signers.length).to.equal(20);
+    const [deployer, proposer, claimer] = signers;
+
+    const token = (await ethers.deployContract("MockERC20", ["Reward", "RWD", 18], deployer!)) as unknown as MockERC20;
+    const pool = (await ethers.deployContract(
+      "EpochRewards",
+      [await token.getAddress(), deployer!.address, 3600, CHALLENGE, WINDOW, "Reputation", "REP"],
+      deployer!,
+    )) as unknown as EpochRewards;
+    const poolAddress = await pool.getAddress();
+    await (await pool.connect(deployer!).grantRole(await pool.PROPOSER_ROLE(), proposer!.address)).wait();
+    await (await token.connect(deployer!).mint(deployer!.address, POOL)).wait();
+    await (await token.connect(deployer!).approve(poolAddress, POOL)).wait();
+    await (await pool.connect(deployer!).fund(POOL)).wait();
+
+    // 20 default accounts plus 40 random addresses; the default accounts also vote.
+    const rand = prng(0x5eed);
+    const randomAddresses = Array.from({ length: CONTRIBUTORS - signers.length }, () =>
+      ethers.getAddress("0x" + Array.from({ length: 40 }, () => Math.floor(rand() * 16).toString(16)).join("")),
+    );
+    const contributors = [...signers.map((s) => s.address), ...randomAddresses];
+    const work = mkdtempSync(join(tmpdir(), "sm-e2e-"));
+    const inputs = join(work, "export");
+    mkdirSync(inputs);
+    generateExport(
+      inputs,
+      contributors,
+      signers.map((s) => s.address),
+      42,
+    );
+    const published = join(work, "epoch-1");
+    const result = allocateExport({
+      inputDir: inputs,
+      outDir: published,
+      overrides: { distributor: poolAddress, chainId: 31337 },
+    });
+    expect(result.accounts.length).to.equal(CONTRIBUTORS);
+    expect(result.total).to.equal(POOL);
+
+    const proposed = await proposeEpoch(pool.connect(proposer!) as EpochRewards, published, {
+      uri: `file://${published}`,
+    });
+    expect(proposed.status).to.equal("done");
+    expect(stateName(await pool.epochState(1))).to.equal("Challenge");
+
+    await rpc("evm_increaseTime", [CHALLENGE]);
+    await rpc("evm_mine");
+    expect(stateName(await pool.epochState(1))).to.equal("Claimable");
+
+    const claims = readClaims(published);
+    const batch: ClaimStruct[] = Object.entries(claims.claims).map(([account, c]) => ({
+      epoch: 1,
+      index: c.index,
+      account,
+      amount: BigInt(c.amount),
+      reputation: BigInt(c.reputation),
+      proof: c.proof,
+    }));
+    const txs = await claimInBatches(pool.connect(claimer!) as EpochRewards, batch, 25);
+    expect(txs.length).to.equal(Math.ceil(CONTRIBUTORS / 25));
+
+    const epoch = await pool.getEpoch(1);
+    expect(epoch.claimed).to.equal(epoch.total);
+    expect(epoch.total).to.equal(BigInt(readManifest(published).total));
+    expect(await pool.outstanding()).to.equal(0n);
+    for (const c of batch) {
+      expect(await token.balanceOf(c.account), `balance of ${c.account}`).to.equal(c.amount);
+      expect(await pool.reputationOf(c.account), `reputation of ${c.account}`).to.equal(c.reputation);
+      expect(await pool.isClaimed(1, c.index)).to.equal(true);
+    }
+
+    const ok = cli("verify", published, "--root", epoch.root);
+    expect(ok.status, ok.stdout + ok.stderr).to.equal(0);
+    expect(ok.stdout).to.match(new RegExp(`^ok: epoch 1, \\d+ files identical, root ${epoch.root}`));
+
+    const tampered = join(work, "epoch-1-tampered");
+    cpSync(published, tampered, { recursive: true });
+    const votesFile = join(tampered, "inputs/votes.csv");
+    const lines = readFileSync(votesFile, "utf8").split("\n");
+    const [id, voter, points, castAt] = lines[1]!.split(",");
+    lines[1] = [id, voter, String((Number(points) % 10) + 1), castAt].join(",");
+    writeFileSync(votesFile, lines.join("\n"));
+    const bad = cli("verify", tampered, "--root", epoch.root);
+    expect(bad.status, bad.stdout + bad.stderr).to.equal(1);
+    expect(bad.stdout).to.match(/^MISMATCH: /);
+  });
+});
