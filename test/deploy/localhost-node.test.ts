@@ -14,10 +14,7 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 
-const ROOT = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../..",
-);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const HOST = "127.0.0.1";
 const PORT = 8545;
@@ -56,16 +53,11 @@ function collectOutput(child: ChildProcess): () => string {
   return () => output;
 }
 
-async function run(
-  args: string[],
-  timeoutMs: number,
-): Promise<{ code: number | null; output: string }> {
+async function run(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   const child = hardhat(args);
   const output = collectOutput(child);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const code = await new Promise<number | null>((resolve) =>
-    child.once("exit", resolve),
-  );
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   clearTimeout(timer);
   return { code, output: output() };
 }
@@ -92,9 +84,7 @@ async function chainId(): Promise<bigint | undefined> {
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => resolve()),
-  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   const escalate = setTimeout(() => child.kill("SIGKILL"), 5_000);
   await exited;
@@ -104,8 +94,7 @@ async function stop(child: ChildProcess): Promise<void> {
 describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
   this.timeout(DEADLINE_MS);
   const started = Date.now();
-  const remaining = () =>
-    Math.max(1_000, DEADLINE_MS - (Date.now() - started) - 10_000);
+  const remaining = () => Math.max(1_000, DEADLINE_MS - (Date.now() - started) - 10_000);
 
   let node: ChildProcess | undefined;
   let nodeOutput: () => string = () => "";
@@ -115,9 +104,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
 
   before(async function () {
     if (!(await portIsFree(PORT))) {
-      console.log(
-        `      skipped: port ${PORT} is in use, and the config's localhost network is fixed to it`,
-      );
+      console.log(`      skipped: port ${PORT} is in use, and the config's localhost network is fixed to it`);
       this.skip();
     }
     node = hardhat(["node", "--hostname", HOST, "--port", String(PORT)]);
@@ -130,14 +117,9 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
     const listening = `JSON-RPC server at ${RPC_URL}/`;
     while (!nodeOutput().includes(listening) || (await chainId()) !== 31337n) {
       if (node.exitCode !== null || node.signalCode !== null) {
-        throw new Error(
-          `hardhat node exited before answering eth_chainId:\n${nodeOutput()}`,
-        );
+        throw new Error(`hardhat node exited before answering eth_chainId:\n${nodeOutput()}`);
       }
-      if (Date.now() - started > 60_000)
-        throw new Error(
-          `hardhat node did not answer in 60 s:\n${nodeOutput()}`,
-        );
+      if (Date.now() - started > 60_000) throw new Error(`hardhat node did not answer in 60 s:\n${nodeOutput()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
 
@@ -156,15 +138,8 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
       ],
       remaining(),
     );
-    expect(deploy.code, `ignition deploy failed:\n${deploy.output}`).to.equal(
-      0,
-    );
-    deployed = JSON.parse(
-      await readFile(
-        path.join(DEPLOYMENT_DIR, "deployed_addresses.json"),
-        "utf8",
-      ),
-    );
+    expect(deploy.code, `ignition deploy failed:\n${deploy.output}`).to.equal(0);
+    deployed = JSON.parse(await readFile(path.join(DEPLOYMENT_DIR, "deployed_addresses.json"), "utf8"));
     provider = new JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true });
   });
 
@@ -179,63 +154,28 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
 
   async function pool(): Promise<Contract> {
     const { abi } = JSON.parse(
-      await readFile(
-        path.join(DEPLOYMENT_DIR, "artifacts", "LocalSuite#EpochRewards.json"),
-        "utf8",
-      ),
+      await readFile(path.join(DEPLOYMENT_DIR, "artifacts", "LocalSuite#EpochRewards.json"), "utf8"),
     ) as { abi: [] };
     return new Contract(deployed["LocalSuite#EpochRewards"], abi, provider);
   }
 
   it("records the pool and the token in the deployment", function () {
-    expect(Object.keys(deployed)).to.have.members([
-      "LocalSuite#EpochRewards",
-      "MockToken#MockERC20",
-    ]);
+    expect(Object.keys(deployed)).to.have.members(["LocalSuite#EpochRewards", "MockToken#MockERC20"]);
   });
 
   it("grants the roles named in localhost.json and keeps the deployer as admin", async function () {
-    const parameters = JSON.parse(
-      await readFile(
-        path.join(ROOT, "deploy/parameters/localhost.json"),
-        "utf8",
-      ),
-    );
+    const parameters = JSON.parse(await readFile(path.join(ROOT, "deploy/parameters/localhost.json"), "utf8"));
     const local = parameters.LocalSuite as Record<string, string | number>;
     const epochRewards = await pool();
     const [deployer] = (await provider.send("eth_accounts", [])) as string[];
 
-    expect(
-      await epochRewards.hasRole(
-        await epochRewards.PROPOSER_ROLE(),
-        local.proposer,
-      ),
-    ).to.equal(true);
-    expect(
-      await epochRewards.hasRole(
-        await epochRewards.GUARDIAN_ROLE(),
-        local.guardian,
-      ),
-    ).to.equal(true);
-    expect(
-      await epochRewards.hasRole(
-        await epochRewards.RECOVERY_ROLE(),
-        local.recovery,
-      ),
-    ).to.equal(true);
-    expect((await epochRewards.defaultAdmin()).toLowerCase()).to.equal(
-      deployer.toLowerCase(),
-    );
-    expect(
-      await epochRewards.hasRole(await epochRewards.PROPOSER_ROLE(), deployer),
-    ).to.equal(false);
-    expect(await epochRewards.durations()).to.deep.equal([
-      BigInt(local.challengePeriod),
-      BigInt(local.claimWindow),
-    ]);
-    expect(await epochRewards.token()).to.equal(
-      deployed["MockToken#MockERC20"],
-    );
+    expect(await epochRewards.hasRole(await epochRewards.PROPOSER_ROLE(), local.proposer)).to.equal(true);
+    expect(await epochRewards.hasRole(await epochRewards.GUARDIAN_ROLE(), local.guardian)).to.equal(true);
+    expect(await epochRewards.hasRole(await epochRewards.RECOVERY_ROLE(), local.recovery)).to.equal(true);
+    expect((await epochRewards.defaultAdmin()).toLowerCase()).to.equal(deployer.toLowerCase());
+    expect(await epochRewards.hasRole(await epochRewards.PROPOSER_ROLE(), deployer)).to.equal(false);
+    expect(await epochRewards.durations()).to.deep.equal([BigInt(local.challengePeriod), BigInt(local.claimWindow)]);
+    expect(await epochRewards.token()).to.equal(deployed["MockToken#MockERC20"]);
   });
 
   it("does nothing when the same deployment runs again", async function () {
