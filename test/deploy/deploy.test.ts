@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -29,6 +30,11 @@ const durations = {
   challengePeriod: 3 * DAY,
   claimWindow: 30 * DAY,
 };
+
+/** Absolute path of a committed parameters file, whatever the working directory. */
+function parametersPath(file: string): string {
+  return fileURLToPath(new URL(`../../deploy/parameters/${file}`, import.meta.url));
+}
 
 async function readParameters(file: string): Promise<Record<string, Record<string, unknown>>> {
   return JSON.parse(await readFile(new URL(`../../deploy/parameters/${file}`, import.meta.url), "utf8"));
@@ -216,7 +222,7 @@ describe("deploy/modules", function () {
     it("deploys with deploy/parameters/localhost.json as written", async function () {
       const file = await readParameters("localhost.json");
       const { epochRewards, token } = await ignition.deploy(LocalSuiteModule, {
-        parameters: "deploy/parameters/localhost.json",
+        parameters: parametersPath("localhost.json"),
       });
       const pool = await poolAt(epochRewards);
       const mock = await tokenAt(token);
@@ -292,7 +298,7 @@ describe("deploy/modules", function () {
       let failure: unknown;
       try {
         await ignition.deploy(SocialMiningModule, {
-          parameters: "deploy/parameters/sepolia.json",
+          parameters: parametersPath("sepolia.json"),
         });
       } catch (error) {
         failure = error;
