@@ -23,26 +23,44 @@ try {
     for (let k = 1; k <= votesPerWork; k++) {
       const voter = account((i + k * 7919) % works);
       const minute = String((i + k) % 60).padStart(2, "0");
-      v.push(`w${i},${voter},${1 + ((i * 31 + k * 17) % 10)},2025-01-${String(1 + ((i + k) % 28)).padStart(2, "0")}T12:${minute}:00Z`);
+      v.push(
+        `w${i},${voter},${1 + ((i * 31 + k * 17) % 10)},2025-01-${String(1 + ((i + k) % 28)).padStart(2, "0")}T12:${minute}:00Z`,
+      );
     }
   }
   writeFileSync(join(dir, "works.csv"), w.join("\n") + "\n");
   writeFileSync(join(dir, "votes.csv"), v.join("\n") + "\n");
   writeFileSync(
     join(dir, "epoch.json"),
-    JSON.stringify({ epoch: 1, pool: "1000000000000000000000000", start: "2025-01-01T00:00:00Z", end: "2025-01-31T23:59:59Z", rules: { maxPoints: "10" } }),
+    JSON.stringify({
+      epoch: 1,
+      pool: "1000000000000000000000000",
+      start: "2025-01-01T00:00:00Z",
+      end: "2025-01-31T23:59:59Z",
+      rules: { maxPoints: "10" },
+    }),
   );
 
   const t0 = performance.now();
-  const result = allocateEpoch({ works: join(dir, "works.csv"), votes: join(dir, "votes.csv"), config: join(dir, "epoch.json") });
+  const result = allocateEpoch({
+    works: join(dir, "works.csv"),
+    votes: join(dir, "votes.csv"),
+    config: join(dir, "epoch.json"),
+  });
   const t1 = performance.now();
   writeArtifacts(join(dir, "out"), result);
   const t2 = performance.now();
   const votes = works * votesPerWork;
-  console.log(`${votes} votes on ${works} works by ${works} contributors → ${result.accounts.length} leaves, root ${result.root}`);
+  console.log(
+    `${votes} votes on ${works} works by ${works} contributors → ${result.accounts.length} leaves, root ${result.root}`,
+  );
   console.log(`allocate (read, validate, score, split, tree): ${((t1 - t0) / 1000).toFixed(2)} s`);
-  console.log(`write artifacts (tree.json, claims.json, 256 shards, csv, report, inputs): ${((t2 - t1) / 1000).toFixed(2)} s`);
-  console.log(`total ${((t2 - t0) / 1000).toFixed(2)} s, maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  console.log(
+    `write artifacts (tree.json, claims.json, 256 shards, csv, report, inputs): ${((t2 - t1) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `total ${((t2 - t0) / 1000).toFixed(2)} s, maxRSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
