@@ -26,7 +26,9 @@ const FROZEN_ROOT = "0xbd0db386cc76463de2581de24e363b4ce16a7783218481937a7dd81ab
 const bytesOf = (files: ReturnType<typeof renderArtifacts>) =>
   new Map(files.map((f) => [f.path, Buffer.concat([...f.render()].map((p) => Buffer.from(p)))]));
 
-describe("artifacts: frozen fixture epoch", () => {
+describe("artifacts: frozen fixture epoch", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   it("recomputes the committed root and every committed file byte for byte", () => {
     const result = allocateEpoch({
       works: join(fixture, "inputs/works.csv"),
@@ -82,7 +84,9 @@ describe("artifacts: frozen fixture epoch", () => {
   });
 });
 
-describe("artifacts: writing and verifying", () => {
+describe("artifacts: writing and verifying", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   let dir: string;
   beforeEach(() => (dir = tempDir()));
   afterEach(() => cleanup(dir));

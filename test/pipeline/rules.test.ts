@@ -26,7 +26,9 @@ const leaf = (result: ReturnType<typeof computeEpoch>, account: string) =>
   result.accounts.find((a) => a.account === account);
 const votes = (points: number[]) => points.map((p) => ({ points: BigInt(p), weight: 1n }));
 
-describe("rules: worked examples of docs/rules.md", () => {
+describe("rules: worked examples of docs/rules.md", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   // Example 1: w1 by A gets 5 (C) + 3 (D); w2 by team t {B 7000, C 3000} gets 4 (D); pool 1000.
   const example: SmallEpoch = {
     works: [
@@ -159,7 +161,9 @@ describe("rules: worked examples of docs/rules.md", () => {
   });
 });
 
-describe("rules: properties", () => {
+describe("rules: properties", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   const unitsArb = fc.array(fc.tuple(fc.integer({ min: 1, max: 50 }), fc.bigInt({ min: 1n, max: 10n ** 30n })), {
     minLength: 1,
     maxLength: 40,

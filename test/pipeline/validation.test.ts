@@ -69,7 +69,9 @@ function expectHardError(
   expect(left.filter((f) => f.startsWith("."))).to.deep.equal([]);
 }
 
-describe("validation: hard errors stop the run and write nothing", () => {
+describe("validation: hard errors stop the run and write nothing", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   it("malformed CSV", () =>
     expectHardError(base, "votes.csv", 1, undefined, /malformed CSV/, {
       votes: 'work_id,voter,points,cast_at\nw1,"unterminated\n',
@@ -214,7 +216,9 @@ describe("validation: hard errors stop the run and write nothing", () => {
   });
 });
 
-describe("validation: soft rejections (DESIGN §4.2 order)", () => {
+describe("validation: soft rejections (DESIGN §4.2 order)", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
   const rejection = (e: SmallEpoch) => compute(e).rejections;
 
   it("self-vote by the contributor", () => {
