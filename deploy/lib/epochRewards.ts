@@ -19,8 +19,7 @@ export const DEFAULTS = {
   symbol: "SMREP",
 } as const;
 
-type Address =
-  string | AccountRuntimeValue | ModuleParameterRuntimeValue<string>;
+type Address = string | AccountRuntimeValue | ModuleParameterRuntimeValue<string>;
 
 /** Default role holders: accounts of the connected network (parameters cannot default to other parameters). */
 export interface RoleHolders {

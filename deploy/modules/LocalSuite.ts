@@ -18,13 +18,8 @@ export default buildModule("LocalSuite", (m) => {
     guardian: m.getAccount(2),
     recovery: m.getAccount(3),
   });
-  m.call(
-    token,
-    "mint",
-    [m.getAccount(0), m.getParameter("mintAmount", 1_000_000n * 10n ** 18n)],
-    {
-      id: "mintToDeployer",
-    },
-  );
+  m.call(token, "mint", [m.getAccount(0), m.getParameter("mintAmount", 1_000_000n * 10n ** 18n)], {
+    id: "mintToDeployer",
+  });
   return { token, epochRewards };
 });

@@ -18,20 +18,12 @@ import { deployEpochRewards } from "../lib/epochRewards.js";
  * claimWindow, name, symbol, proposer, guardian, recovery. See deploy/parameters/README.md.
  */
 export default buildModule("SocialMining", (m) => {
-  const { epochRewards, grants } = deployEpochRewards(
-    m,
-    m.getParameter<string>("token"),
-  );
-  m.call(
-    epochRewards,
-    "beginDefaultAdminTransfer",
-    [m.getParameter<string>("admin")],
-    {
-      id: "beginDefaultAdminTransfer",
-      from: m.getAccount(0),
-      // Hand over only once the roles are wired: afterwards the deployer can no longer be relied on to grant them.
-      after: grants,
-    },
-  );
+  const { epochRewards, grants } = deployEpochRewards(m, m.getParameter<string>("token"));
+  m.call(epochRewards, "beginDefaultAdminTransfer", [m.getParameter<string>("admin")], {
+    id: "beginDefaultAdminTransfer",
+    from: m.getAccount(0),
+    // Hand over only once the roles are wired: afterwards the deployer can no longer be relied on to grant them.
+    after: grants,
+  });
   return { epochRewards };
 });

@@ -8,9 +8,6 @@ import { deployEpochRewards } from "../lib/epochRewards.js";
  * the handover transaction.
  */
 export default buildModule("SocialMining", (m) => {
-  const { epochRewards } = deployEpochRewards(
-    m,
-    m.getParameter<string>("token"),
-  );
+  const { epochRewards } = deployEpochRewards(m, m.getParameter<string>("token"));
   return { epochRewards };
 });
