@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { configVariable, defineConfig, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 
 // Compile offline: use the pinned solc-js from npm instead of letting Hardhat download a compiler.
@@ -10,25 +11,26 @@ const path = require.resolve("solc/soljson.js");
 // the gas benchmark use the production profile, the code that goes on chain.
 const optimizer = { enabled: true, runs: 10_000 };
 
-// On-chain operations (docs/tasks.md). Options are strings validated by the tasks so that every error names the
-// option; `--from` picks one of the network's accounts as the sender.
-const pool = { name: "pool", description: "address of the EpochRewards pool", defaultValue: "" } as const;
-const from = {
-  name: "from",
-  description: "sender: one of the network's accounts (default: a suitable one)",
-  defaultValue: "",
-} as const;
+// On-chain operations (docs/tasks.md). Options are optional strings that the tasks validate, so that every error
+// names the option; `--from` picks one of the network's accounts as the sender.
+const option = <NameT extends string>(name: NameT, description: string) =>
+  ({ name, description, type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined }) as const;
+const pool = option("pool", "address of the EpochRewards pool");
+const from = option(
+  "from",
+  "sender, one of the network's accounts (default: one holding the needed role, or the first)",
+);
 const tasks = [
   task("sm:fund", "Approve and fund the pool with token units; prints what the pool credited")
     .addOption(pool)
-    .addOption({ name: "amount", description: "token units (the token's smallest unit)", defaultValue: "" })
+    .addOption(option("amount", "token units (the token's smallest unit)"))
     .addOption(from)
     .setAction(() => import("./tasks/fund.js"))
     .build(),
   task("sm:propose", "Propose an epoch's root from its artifacts directory (checked against the chain first)")
     .addOption(pool)
-    .addOption({ name: "artifacts", description: "the epoch's artifacts directory", defaultValue: "" })
-    .addOption({ name: "uri", description: "where the artifacts are published", defaultValue: "" })
+    .addOption(option("artifacts", "the epoch's artifacts directory"))
+    .addOption(option("uri", "where the artifacts are published"))
     .addFlag({ name: "yes", description: "send without asking for confirmation" })
     .addOption(from)
     .setAction(() => import("./tasks/propose.js"))
@@ -39,32 +41,28 @@ const tasks = [
     .build(),
   task("sm:veto", "Veto an epoch's root during its challenge period (guardian)")
     .addOption(pool)
-    .addOption({ name: "epoch", description: "epoch number", defaultValue: "" })
-    .addOption({ name: "reason", description: "why the root is rejected", defaultValue: "" })
+    .addOption(option("epoch", "epoch number"))
+    .addOption(option("reason", "why the root is rejected"))
     .addOption(from)
     .setAction(() => import("./tasks/veto.js"))
     .build(),
   task("sm:claim", "Claim every claimable, unclaimed epoch of one account in one claimMany")
     .addOption(pool)
-    .addOption({ name: "artifacts", description: "artifacts directories, comma-separated", defaultValue: "" })
-    .addOption({
-      name: "artifactsRoot",
-      description: "a directory whose epoch-* subdirectories are artifacts",
-      defaultValue: "",
-    })
-    .addOption({ name: "account", description: "the account to claim for (default: the sender)", defaultValue: "" })
+    .addOption(option("artifacts", "artifacts directories, comma-separated"))
+    .addOption(option("artifactsRoot", "a directory whose epoch-* subdirectories are artifacts"))
+    .addOption(option("account", "the account to claim for (default: the sender)"))
     .addOption(from)
     .setAction(() => import("./tasks/claim.js"))
     .build(),
   task("sm:sweep", "Release what an expired epoch did not pay back to the available funds")
     .addOption(pool)
-    .addOption({ name: "epoch", description: "epoch number", defaultValue: "" })
+    .addOption(option("epoch", "epoch number"))
     .addOption(from)
     .setAction(() => import("./tasks/sweep.js"))
     .build(),
   task("sm:reputation", "Show an account's soul, reputation score, last synced epoch and votes")
     .addOption(pool)
-    .addOption({ name: "account", description: "the account", defaultValue: "" })
+    .addOption(option("account", "the account"))
     .setAction(() => import("./tasks/reputation.js"))
     .build(),
   task("sm:demo", "Three epochs end to end on the in-process network from examples/ (npm run demo)")

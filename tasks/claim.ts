@@ -9,11 +9,11 @@ import { parseAddressOption } from "./lib/options.js";
 import { claimRewards } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  artifacts: string;
-  artifactsRoot: string;
-  account: string;
-  from: string;
+  pool?: string;
+  artifacts?: string;
+  artifactsRoot?: string;
+  account?: string;
+  from?: string;
 }
 
 export default async function claim(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

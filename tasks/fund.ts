@@ -5,9 +5,9 @@ import { parseUnitsOption } from "./lib/options.js";
 import { fundPool } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  amount: string;
-  from: string;
+  pool?: string;
+  amount?: string;
+  from?: string;
 }
 
 export default async function fund(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

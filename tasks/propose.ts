@@ -8,11 +8,11 @@ import { parseTextOption } from "./lib/options.js";
 import { proposeEpoch } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  artifacts: string;
-  uri: string;
+  pool?: string;
+  artifacts?: string;
+  uri?: string;
   yes: boolean;
-  from: string;
+  from?: string;
 }
 
 export default async function propose(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

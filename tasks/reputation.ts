@@ -5,8 +5,8 @@ import { parseAddressOption } from "./lib/options.js";
 import { reputationStatus } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  account: string;
+  pool?: string;
+  account?: string;
 }
 
 export default async function reputation(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

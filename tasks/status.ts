@@ -4,7 +4,7 @@ import { openPool, runTask } from "./lib/connect.js";
 import { poolStatus } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
+  pool?: string;
 }
 
 export default async function status(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

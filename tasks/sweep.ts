@@ -5,9 +5,9 @@ import { parseEpochOption } from "./lib/options.js";
 import { sweepEpoch } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  epoch: string;
-  from: string;
+  pool?: string;
+  epoch?: string;
+  from?: string;
 }
 
 export default async function sweep(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {

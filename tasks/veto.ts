@@ -5,10 +5,10 @@ import { parseEpochOption, parseTextOption } from "./lib/options.js";
 import { vetoEpoch } from "./lib/pool.js";
 
 interface Args {
-  pool: string;
-  epoch: string;
-  reason: string;
-  from: string;
+  pool?: string;
+  epoch?: string;
+  reason?: string;
+  from?: string;
 }
 
 export default async function veto(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
