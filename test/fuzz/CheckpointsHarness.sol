@@ -38,11 +38,7 @@ contract CheckpointsHarness {
         return _reference.latest();
     }
 
-    function compactHead()
-        external
-        view
-        returns (CompactCheckpoints.Head memory)
-    {
+    function compactHead() external view returns (CompactCheckpoints.Head memory) {
         return _compact.load();
     }
 
@@ -51,16 +47,12 @@ contract CheckpointsHarness {
     }
 
     /// @notice Checkpoint `pos` of the reference trace, to compare with the compact history.
-    function referenceAt(
-        uint32 pos
-    ) external view returns (uint48 key, uint208 value) {
+    function referenceAt(uint32 pos) external view returns (uint48 key, uint208 value) {
         Checkpoints.Checkpoint208 memory c = _reference.at(pos);
         return (c._key, c._value);
     }
 
-    function compactHistoryAt(
-        uint256 index
-    ) external view returns (uint32 key, uint64 value) {
+    function compactHistoryAt(uint256 index) external view returns (uint32 key, uint64 value) {
         return _compact.historyAt(index);
     }
 }

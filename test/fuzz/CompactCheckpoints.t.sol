@@ -24,10 +24,7 @@ contract CompactCheckpointsFuzzTest is Test {
 
     /// @dev Sequences that mix same-key rewrites, adjacent keys and large gaps, with repeated, zero and maximal
     /// values, then probes every written key, its neighbours, keys before the first checkpoint and random keys.
-    function testFuzz_UpperLookup_MatchesOpenZeppelin(
-        uint256 seed,
-        uint256 count
-    ) public {
+    function testFuzz_UpperLookup_MatchesOpenZeppelin(uint256 seed, uint256 count) public {
         count = bound(count, 1, 80);
         uint32 key = uint32(bound(_rand(seed, "start"), 1, 1_000));
         uint64 value;
@@ -40,11 +37,7 @@ contract CompactCheckpointsFuzzTest is Test {
             written.push(key);
 
             // The newest value and the tag are visible right away.
-            assertEq(
-                harness.compactLatest(),
-                harness.referenceLatest(),
-                "latest"
-            );
+            assertEq(harness.compactLatest(), harness.referenceLatest(), "latest");
             assertEq(harness.compactHead().tag, tag, "tag survives the push");
             _assertSameAt(key);
             _assertSameAt(key - 1);
@@ -56,14 +49,10 @@ contract CompactCheckpointsFuzzTest is Test {
         for (uint256 i = 0; i < written.length; ++i) {
             _assertSameAt(written[i] - 1);
             _assertSameAt(written[i]);
-            _assertSameAt(
-                written[i] == type(uint32).max ? written[i] : written[i] + 1
-            );
+            _assertSameAt(written[i] == type(uint32).max ? written[i] : written[i] + 1);
         }
         for (uint256 i = 0; i < 32; ++i) {
-            _assertSameAt(
-                uint32(bound(_rand(seed, i + 1_000), 0, uint256(key) + 10))
-            );
+            _assertSameAt(uint32(bound(_rand(seed, i + 1_000), 0, uint256(key) + 10)));
         }
     }
 
@@ -74,12 +63,9 @@ contract CompactCheckpointsFuzzTest is Test {
         uint64[] calldata values,
         uint32[] calldata probes
     ) public {
-        uint256 n =
-            deltas.length < values.length ? deltas.length : values.length;
+        uint256 n = deltas.length < values.length ? deltas.length : values.length;
         vm.assume(n != 0);
-        uint32 key = uint32(
-            bound(firstKey, 1, type(uint32).max - uint256(type(uint16).max) * n)
-        );
+        uint32 key = uint32(bound(firstKey, 1, type(uint32).max - uint256(type(uint16).max) * n));
         for (uint256 i = 0; i < n; ++i) {
             if (i != 0) key += deltas[i];
             harness.push(key, values[i], 0);
@@ -94,30 +80,18 @@ contract CompactCheckpointsFuzzTest is Test {
     }
 
     /// @dev Many writes at one key leave a single checkpoint holding the last value.
-    function testFuzz_UpperLookup_SameKeyRewrites(
-        uint32 key,
-        uint64[] calldata values
-    ) public {
+    function testFuzz_UpperLookup_SameKeyRewrites(uint32 key, uint64[] calldata values) public {
         vm.assume(values.length != 0);
         key = uint32(bound(key, 1, type(uint32).max - 1));
-        for (uint256 i = 0; i < values.length; ++i)
-            harness.push(key, values[i], 0);
+        for (uint256 i = 0; i < values.length; ++i) harness.push(key, values[i], 0);
         assertEq(harness.referenceLength(), 1, "one reference checkpoint");
         assertEq(harness.compactHead().prevSince, 0, "no previous checkpoint");
         assertEq(harness.compactHead().historyLength, 0, "no history");
         _assertSameAt(key - 1);
         _assertSameAt(key);
         _assertSameAt(key + 1);
-        assertEq(
-            harness.compactLookup(key),
-            values[values.length - 1],
-            "last value wins"
-        );
-        assertEq(
-            harness.compactLookup(key - 1),
-            0,
-            "zero before the first checkpoint"
-        );
+        assertEq(harness.compactLookup(key), values[values.length - 1], "last value wins");
+        assertEq(harness.compactLookup(key - 1), 0, "zero before the first checkpoint");
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -139,15 +113,11 @@ contract CompactCheckpointsFuzzTest is Test {
         CompactCheckpoints.Head memory h = harness.compactHead();
         uint256 history = length > 2 ? length - 2 : 0;
         assertEq(h.historyLength, history, "history length");
-        (uint48 lastKey, uint208 lastValue) = harness.referenceAt(
-            uint32(length - 1)
-        );
+        (uint48 lastKey, uint208 lastValue) = harness.referenceAt(uint32(length - 1));
         assertEq(h.since, lastKey, "head key");
         assertEq(h.value, lastValue, "head value");
         if (length > 1) {
-            (uint48 prevKey, uint208 prevValue) = harness.referenceAt(
-                uint32(length - 2)
-            );
+            (uint48 prevKey, uint208 prevValue) = harness.referenceAt(uint32(length - 2));
             assertEq(h.prevSince, prevKey, "previous key");
             assertEq(h.prevValue, prevValue, "previous value");
         } else {
@@ -174,10 +144,7 @@ contract CompactCheckpointsFuzzTest is Test {
     }
 
     /// @dev The same value again, zero, the maximum, a small or an arbitrary value.
-    function _nextValue(
-        uint64 previous,
-        uint256 r
-    ) internal pure returns (uint64) {
+    function _nextValue(uint64 previous, uint256 r) internal pure returns (uint64) {
         uint256 kind = r % 5;
         if (kind == 0) return previous;
         if (kind == 1) return 0;
@@ -190,10 +157,7 @@ contract CompactCheckpointsFuzzTest is Test {
         return uint256(keccak256(abi.encode(seed, salt)));
     }
 
-    function _rand(
-        uint256 seed,
-        string memory salt
-    ) internal pure returns (uint256) {
+    function _rand(uint256 seed, string memory salt) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(seed, salt)));
     }
 }

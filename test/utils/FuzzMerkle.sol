@@ -18,25 +18,11 @@ library FuzzMerkle {
 
     /// @notice The leaf hash the pool verifies.
     function leafHash(Leaf memory leaf) internal pure returns (bytes32) {
-        return
-            keccak256(
-                bytes.concat(
-                    keccak256(
-                        abi.encode(
-                            leaf.index,
-                            leaf.account,
-                            leaf.amount,
-                            leaf.reputation
-                        )
-                    )
-                )
-            );
+        return keccak256(bytes.concat(keccak256(abi.encode(leaf.index, leaf.account, leaf.amount, leaf.reputation))));
     }
 
     /// @notice Every level of the tree over `leaves`, the hashed leaves first and the root last.
-    function levels(
-        Leaf[] memory leaves
-    ) internal pure returns (bytes32[][] memory tree) {
+    function levels(Leaf[] memory leaves) internal pure returns (bytes32[][] memory tree) {
         uint256 n = leaves.length;
         require(n != 0, "FuzzMerkle: empty tree");
         uint256 depth = 1;
@@ -50,12 +36,7 @@ library FuzzMerkle {
             for (uint256 i = 0; i < level.length; ++i) {
                 uint256 left = 2 * i;
                 level[i] =
-                    left + 1 < below.length
-                        ? Hashes.commutativeKeccak256(
-                            below[left],
-                            below[left + 1]
-                        )
-                        : below[left];
+                    left + 1 < below.length ? Hashes.commutativeKeccak256(below[left], below[left + 1]) : below[left];
             }
             tree[d] = level;
         }
@@ -67,10 +48,7 @@ library FuzzMerkle {
     }
 
     /// @notice The proof of leaf position `position` in a tree given by `levels`.
-    function proof(
-        bytes32[][] memory tree,
-        uint256 position
-    ) internal pure returns (bytes32[] memory path) {
+    function proof(bytes32[][] memory tree, uint256 position) internal pure returns (bytes32[] memory path) {
         bytes32[] memory buffer = new bytes32[](tree.length);
         uint256 count = 0;
         for (uint256 d = 0; d + 1 < tree.length; ++d) {
