@@ -234,8 +234,11 @@ contract EpochRewardsHandler is Test {
         count = bound(count, 1, 6);
         uint256[] memory treeIds = new uint256[](count);
         uint256[] memory positions = new uint256[](count);
-        for (uint256 j = 0; j < count; ++j) (treeIds[j], positions[j]) = _pickLeaf(_rand(seed, j));
-        if (grouped) _groupByAccount(treeIds, positions);
+        // Grouped: first one account's leaves across epochs (one run, in random epoch order), then random leaves
+        // sorted by account so that each account forms one run.
+        uint256 first = grouped ? _pickAccountLeaves(seed, treeIds, positions) : 0;
+        for (uint256 j = first; j < count; ++j) (treeIds[j], positions[j]) = _pickLeaf(_rand(seed, j));
+        if (grouped) _groupByAccount(treeIds, positions, first);
 
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](count);
         bool expected = true;
@@ -341,15 +344,16 @@ contract EpochRewardsHandler is Test {
         }
     }
 
-    /// @notice Moves time: a few seconds, about a challenge period, or up to two claim windows.
+    /// @notice Moves time: a few seconds, about a challenge period, part of a claim window (so that several
+    /// epochs are claimable together), or past a whole claim window (so that epochs expire).
     function warp(uint256 seed) external observed("warp") {
-        uint256 kind = seed % 3;
-        uint256 step =
-            kind == 0
-                ? seed % 600
-                : kind == 1
-                    ? CHALLENGE - 300 + ((seed >> 8) % 600)
-                    : (seed >> 8) % (2 * WINDOW);
+        uint256 kind = seed % 4;
+        uint256 r = seed >> 8;
+        uint256 step;
+        if (kind == 0) step = r % 600;
+        else if (kind == 1) step = CHALLENGE - 300 + (r % 600);
+        else if (kind == 2) step = r % (WINDOW / 4);
+        else step = r % (2 * WINDOW);
         vm.warp(block.timestamp + step);
     }
 
@@ -532,10 +536,32 @@ contract EpochRewardsHandler is Test {
         for (uint256 j = 0; j < batch.length; ++j) out[j] = token.balanceOf(batch[j].account);
     }
 
+    /// @dev Fills the start of the batch with one random account's leaves in the live trees of claimable epochs,
+    /// starting from a random tree (so the run's newest epoch is anywhere in it); returns how many.
+    function _pickAccountLeaves(
+        uint256 seed,
+        uint256[] memory treeIds,
+        uint256[] memory positions
+    ) internal view returns (uint256 count) {
+        address account = accounts[(seed >> 16) % accounts.length];
+        uint256 start = (seed >> 32) % trees.length;
+        for (uint256 i = 0; i < trees.length && count < treeIds.length; ++i) {
+            uint256 treeId = (start + i) % trees.length;
+            uint256 epoch = trees[treeId].epoch;
+            if (liveTree[epoch] != treeId + 1 || pool.epochState(epoch) != IEpochRewards.EpochState.Claimable) continue;
+            FuzzMerkle.Leaf[] storage leaves = _leaves[treeId];
+            for (uint256 p = 0; p < leaves.length; ++p) {
+                if (leaves[p].account != account) continue;
+                (treeIds[count], positions[count]) = (treeId, p);
+                ++count;
+            }
+        }
+    }
+
     /// @dev Sorts the picked leaves by account so that each account forms one run.
-    function _groupByAccount(uint256[] memory treeIds, uint256[] memory positions) internal view {
-        for (uint256 i = 1; i < treeIds.length; ++i) {
-            for (uint256 j = i; j > 0; --j) {
+    function _groupByAccount(uint256[] memory treeIds, uint256[] memory positions, uint256 from) internal view {
+        for (uint256 i = from + 1; i < treeIds.length; ++i) {
+            for (uint256 j = i; j > from; --j) {
                 address a = _leaves[treeIds[j - 1]][positions[j - 1]].account;
                 address b = _leaves[treeIds[j]][positions[j]].account;
                 if (a <= b) break;
