@@ -74,6 +74,9 @@ export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   tasks,
   solidity: {
+    // Contracts and Solidity tests compile as separate solc jobs: one job holding both overflows solc-js's
+    // WebAssembly memory ("memory access out of bounds", HHE908).
+    splitTestsCompilation: true,
     profiles: {
       default: { version, path, settings: { optimizer, evmVersion: "cancun" } },
       production: { version, path, settings: { optimizer, evmVersion: "cancun", viaIR: true } },
@@ -81,7 +84,7 @@ export default defineConfig({
   },
   paths: { ignition: "deploy" },
   typechain: { outDir: "typechain-types" },
-  test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64 } } as never },
+  test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64 } } },
   verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },

@@ -8,7 +8,8 @@ pragma solidity ^0.8.28;
 /// so every change writes two or three slots. Here a change in a new timestamp rewrites the head and, only from
 /// the third checkpoint on, half a history slot. Lookups return the value of the latest checkpoint whose key is
 /// at most the timepoint, or 0 before the first one, exactly as `Checkpoints.upperLookup`.
-/// Keys must be written in non-decreasing order (block timestamps), which the callers guarantee.
+/// Keys must be non-zero (0 marks an empty checkpoint) and written in non-decreasing order: block timestamps,
+/// which the callers use, are both.
 library CompactCheckpoints {
     /// @notice Two checkpoints, the history length and a tag, unpacked from one slot.
     struct Head {
