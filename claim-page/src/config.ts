@@ -21,8 +21,10 @@ export interface PageConfig {
   rpcUrl: string;
   /** The EpochRewards contract. */
   pool: string;
-  /** Folder (URL, absolute or relative to the page) holding one artifacts directory per epoch. */
+  /** Folder (URL, absolute or relative to the page) holding one artifacts directory per epoch; resolved. */
   artifactsBaseUrl: string;
+  /** artifactsBaseUrl as written in config.json (for display). */
+  artifactsBase: string;
   /** Name of an epoch's directory under artifactsBaseUrl; `{epoch}` is replaced by the number. */
   epochPath: string;
   /** Epochs to show; by default every epoch from 1 to the pool's latestEpoch(). */
@@ -96,6 +98,7 @@ export function parseConfig(raw: unknown, pageUrl: string): PageConfig {
     rpcUrl,
     pool,
     artifactsBaseUrl,
+    artifactsBase: base,
     epochPath,
     epochs,
     useShards,

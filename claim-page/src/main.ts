@@ -389,7 +389,7 @@ function renderFooter() {
       d ? ` · token ${d.token.symbol} ` : "",
       d ? h("code", {}, d.token.address) : "",
       " · artifacts ",
-      h("code", {}, c.artifactsBaseUrl),
+      h("code", { title: c.artifactsBaseUrl }, c.artifactsBase),
     ),
   );
 }
