@@ -21,6 +21,7 @@ export default defineConfig({
   paths: { ignition: "deploy" },
   typechain: { outDir: "typechain-types" },
   test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64 } } as never },
+  verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },

@@ -227,7 +227,7 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Sets the reputation of `account` to `reputation` if `epoch` is newer than its last synced epoch;
-    /// the first sync mints the soul. Returns whether anything changed.
+    /// the first sync mints the soul.
     function _syncReputation(address account, uint256 epoch, uint256 reputation) internal {
         CompactCheckpoints.Trace storage soul = _souls[account];
         CompactCheckpoints.Head memory h = soul.load();
@@ -236,6 +236,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         if (reputation > type(uint64).max) revert ReputationTooLarge(reputation, type(uint64).max);
 
         bool minted = h.tag == 0;
+        // A wrong tree could hold a zero-amount leaf for the zero address: never mint a soul there.
+        if (minted && account == address(0)) revert ERC721InvalidReceiver(address(0));
         uint64 previous = h.value;
         // Epoch numbers are checked by the pool to fit 32 bits.
         h.tag = uint32(epoch);
