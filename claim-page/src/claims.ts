@@ -64,6 +64,8 @@ export interface AccountView {
   reputation: bigint;
   /** Σ amounts of the claimable rows. */
   claimable: bigint;
+  /** The guardian paused the pool: no claim goes through until it is unpaused. */
+  paused: boolean;
 }
 
 /** Reads the pool's token and symbols once. */
@@ -244,15 +246,30 @@ async function loadRow(d: Deployment, epoch: number, account: string, now: numbe
 /** Everything the page shows for `account`. */
 export async function loadAccount(d: Deployment, account: string): Promise<AccountView> {
   const checksummed = getAddress(account);
-  const [epochs, block, reputation] = await Promise.all([
+  const [epochs, block, reputation, paused] = await Promise.all([
     publishedEpochs(d),
     d.provider.getBlock("latest"),
     d.pool.getFunction("reputationOf")(checksummed) as Promise<bigint>,
+    d.pool.getFunction("paused")() as Promise<boolean>,
   ]);
   const now = block?.timestamp ?? Math.floor(Date.now() / 1000);
   const rows = await Promise.all(epochs.map((epoch) => loadRow(d, epoch, checksummed, now)));
   const claimable = rows.reduce((sum, r) => (r.verdict === "claimable" ? sum + r.leaf!.amount : sum), 0n);
-  return { account: checksummed, rows, now, reputation: BigInt(reputation), claimable };
+  return { account: checksummed, rows, now, reputation: BigInt(reputation), claimable, paused };
+}
+
+/**
+ * Drops the claims that were claimed since the page loaded (by anyone: claims are permissionless), so that a
+ * front-run leaf does not make the whole batch revert with AlreadyClaimed.
+ */
+export async function stillUnclaimed<C extends { epoch: bigint; index: bigint }>(
+  d: Deployment,
+  claims: C[],
+): Promise<{ unclaimed: C[]; gone: C[] }> {
+  const claimed = await Promise.all(
+    claims.map((c) => d.pool.getFunction("isClaimed")(c.epoch, c.index) as Promise<boolean>),
+  );
+  return { unclaimed: claims.filter((_, i) => !claimed[i]), gone: claims.filter((_, i) => claimed[i]) };
 }
 
 /** The claimMany argument for every claimable row: one account, epochs ascending (one run, one transfer). */

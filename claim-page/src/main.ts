@@ -5,7 +5,15 @@
 import "./style.css";
 import { BrowserProvider, Contract, getAddress, isAddress } from "ethers";
 import { POOL_ABI } from "./abi";
-import { claimsOf, connectDeployment, loadAccount, type AccountView, type Deployment, type EpochRow } from "./claims";
+import {
+  claimsOf,
+  connectDeployment,
+  loadAccount,
+  stillUnclaimed,
+  type AccountView,
+  type Deployment,
+  type EpochRow,
+} from "./claims";
 import { loadConfig, type PageConfig } from "./config";
 import { describeError } from "./errors";
 import { formatAmount, formatDuration, formatTime, shortAddress } from "./format";
@@ -291,9 +299,11 @@ function renderRewards() {
     ? "Connect a wallet to claim."
     : wrongChain()
       ? "Switch your wallet to the pool's network to claim."
-      : claims.length === 0
-        ? "Nothing to claim right now."
-        : undefined;
+      : view.paused
+        ? "The guardian paused the pool: claims are stopped until it is unpaused."
+        : claims.length === 0
+          ? "Nothing to claim right now."
+          : undefined;
   const epochsText = claims.map((c) => c.epoch.toString()).join(", ");
   replace(
     section,
@@ -478,18 +488,23 @@ async function doSwitch() {
 }
 
 async function claimAll() {
-  const { wallet, account, config, view } = state;
-  if (!wallet || !account || !config || !view || state.busy || wrongChain()) return;
-  const claims = claimsOf(view);
-  if (claims.length === 0) return;
-  const epochs = claims.map((c) => c.epoch.toString()).join(", ");
+  const { wallet, account, config, view, deployment } = state;
+  if (!wallet || !account || !config || !view || !deployment || state.busy || wrongChain()) return;
+  const all = claimsOf(view);
+  if (all.length === 0) return;
   state.busy = true;
   render();
-  setStatus({
-    kind: "pending",
-    text: `Confirm the claim of epoch${claims.length > 1 ? "s" : ""} ${epochs} in ${wallet.info.name}…`,
-  });
+  const plural = (list: { epoch: bigint }[]) =>
+    `epoch${list.length > 1 ? "s" : ""} ${list.map((c) => c.epoch.toString()).join(", ")}`;
   try {
+    // Right before sending: leave out what was claimed since the page loaded (claims are permissionless).
+    const { unclaimed: claims, gone } = await stillUnclaimed(deployment, all);
+    const note = gone.length > 0 ? ` (${plural(gone)} had already been claimed meanwhile)` : "";
+    if (claims.length === 0) {
+      setStatus({ kind: "info", text: `Nothing left to claim${note}.` });
+      return;
+    }
+    setStatus({ kind: "pending", text: `Confirm the claim of ${plural(claims)} in ${wallet.info.name}…${note}` });
     const browser = new BrowserProvider(wallet.provider, config.chainId);
     browser.pollingInterval = 1000;
     const signer = await browser.getSigner(account);
@@ -500,7 +515,7 @@ async function claimAll() {
     if (!receipt || receipt.status !== 1) throw new Error("the transaction reverted");
     setStatus({
       kind: "confirmed",
-      text: `Confirmed: epoch${claims.length > 1 ? "s" : ""} ${epochs} claimed for ${shortAddress(view.account)}.`,
+      text: `Confirmed: ${plural(claims)} claimed for ${shortAddress(view.account)}${note}.`,
       hash: tx.hash,
     });
   } catch (error) {

@@ -556,9 +556,9 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await verdict(page, 2)).to.equal("claimable");
   });
 
-  it("decodes the pool's custom error by name when a claim fails", async function () {
+  it("re-checks isClaimed right before sending and leaves out an epoch someone else claimed meanwhile", async function () {
     const page = await openConnected(claimant);
-    // Someone else claims epoch 1 for the claimant after the page loaded (anyone may submit a claim).
+    // Anyone may submit a claim: the operator claims epoch 1 for the claimant after the page loaded.
     const leaf = leafOf(1, claimant);
     await (
       await pool.connect(operator).getFunction("claim")(
@@ -571,14 +571,43 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
       )
     ).wait();
     await page.locator("#claim-all").click();
+    await page.locator("#status.status-confirmed").waitFor();
+    expect(await page.locator("#status").textContent())
+      .to.include(
+        "Confirmed: epoch 2 claimed for 0x", // not epochs 1, 2
+      )
+      .and.include("(epoch 1 had already been claimed meanwhile)");
+    const sent = wallet.requests.filter((r) => r.method === "eth_sendTransaction");
+    expect(sent).to.have.length(1);
+    const parsed = pool.interface.parseTransaction({ data: (sent[0]!.params[0] as { data: string }).data })!;
+    expect(parsed.args[0].map((c: { epoch: bigint }) => c.epoch)).to.deep.equal([2n]);
+    expect(await pool.getFunction("isClaimed")(2, leafOf(2, claimant).index)).to.equal(true);
+  });
+
+  it("decodes the pool's custom error by name with its arguments when a claim fails", async function () {
+    const page = await openConnected(claimant);
+    // The claim window closes after the page loaded: claimMany reverts with EpochExpired for the first epoch.
+    const expiresAt = (await pool.getFunction("getEpoch")(1)).expiresAt as bigint;
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    await warp(Number(expiresAt) - now + 1);
+    await page.locator("#claim-all").click();
     await page.locator("#status.status-failed").waitFor();
-    expect(await page.locator("#status").textContent()).to.include(
-      `The pool refused the claim: AlreadyClaimed(epoch 1, index ${leaf.index}).`,
+    expect(await page.locator("#status").textContent()).to.equal(
+      `Claim failed. The pool refused the claim: EpochExpired(epoch 1, expiresAt ${expiresAt}).`,
     );
     expect(wallet.requests.filter((r) => r.method === "eth_sendTransaction")).to.have.length(0);
     // The page refreshed from the chain afterwards.
-    await page.locator('#epochs tbody tr[data-epoch="1"][data-verdict="claimed"]').waitFor();
-    expect(await verdict(page, 2)).to.equal("claimable");
+    await page.locator('#epochs tbody tr[data-epoch="1"][data-verdict="expired"]').waitFor();
+    expect(await verdict(page, 2)).to.equal("expired");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+  });
+
+  it("tells that claims are stopped while the guardian has paused the pool", async function () {
+    await (await pool.connect(operator).getFunction("pause")()).wait();
+    const page = await openConnected(claimant);
+    expect(await verdict(page, 1)).to.equal("claimable");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+    expect(await page.locator("#claim-hint").textContent()).to.include("paused");
   });
 
   it("shows a proposed epoch as not yet claimable with the time left, and a vetoed epoch as vetoed", async function () {
