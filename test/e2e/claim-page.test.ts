@@ -160,6 +160,11 @@ const TEST_WALLET_INIT = `(() => {
     icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 20 20'%3E%3Ccircle cx='10' cy='10' r='9' fill='%233b4cca'/%3E%3C/svg%3E",
     rdns: "org.socialmining.test-wallet",
   });
+  // ?legacy-wallet: a wallet without EIP-6963, only window.ethereum.
+  if (location.search.includes("legacy-wallet")) {
+    window.ethereum = provider;
+    return;
+  }
   const announce = () =>
     window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
   window.addEventListener("eip6963:requestProvider", announce);
@@ -208,7 +213,12 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
   }
 
   /** Opens the page for `who` on `chainId` and connects the test wallet with the keyboard. */
-  async function openConnected(who: string, chainId = CHAIN_ID, viewport = DESKTOP): Promise<Page> {
+  async function openConnected(
+    who: string,
+    chainId = CHAIN_ID,
+    viewport = DESKTOP,
+    { query = "", walletName = "Test Wallet" } = {},
+  ): Promise<Page> {
     wallet.account = who;
     wallet.chainId = chainId;
     wallet.requests = [];
@@ -217,13 +227,13 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     const log: string[] = [];
     page.on("pageerror", (error) => log.push(`page error: ${error.message}`));
     page.on("console", (message) => log.push(`console.${message.type()}: ${message.text()}`));
-    await page.goto(pageUrl);
-    const connect = page.getByRole("button", { name: "Connect Test Wallet" });
+    await page.goto(pageUrl + query);
+    const connect = page.getByRole("button", { name: `Connect ${walletName}` });
     try {
       await connect.waitFor({ timeout: 15_000 });
     } catch (error) {
       const text = await page.locator("body").innerText();
-      throw new Error(`no "Connect Test Wallet" button.\nPage:\n${text}\nLog:\n${log.join("\n")}`, { cause: error });
+      throw new Error(`no "Connect ${walletName}" button.\nPage:\n${text}\nLog:\n${log.join("\n")}`, { cause: error });
     }
     // Keyboard only, once the page has read the pool: tab to the wallet's button and press Enter.
     await page.getByText("Connect a wallet to see your rewards.").waitFor();
@@ -442,6 +452,16 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await page.locator("#claim-all").isEnabled()).to.equal(true);
     expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
     expect(await page.locator("#network").isHidden()).to.equal(true);
+  });
+
+  it("falls back to window.ethereum when no wallet announces itself with EIP-6963", async function () {
+    const page = await openConnected(claimant, CHAIN_ID, DESKTOP, {
+      query: "?legacy-wallet",
+      walletName: "Browser wallet",
+    });
+    expect(await page.locator("#account").textContent()).to.equal(claimant);
+    expect(await verdict(page, 1)).to.equal("claimable");
+    expect(await verdict(page, 2)).to.equal("claimable");
   });
 
   it("claims both epochs in ONE claimMany transaction, then shows them claimed and the new reputation", async function () {
