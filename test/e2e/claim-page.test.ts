@@ -1,0 +1,706 @@
+// The claim page in a real browser (Debian chromium driven by playwright-core) against a real `hardhat node`:
+// contracts deployed from the compiled artifacts, two epochs computed by the pipeline library from examples/
+// and published on chain, the page built with vite and served with the artifacts from a local server, and a
+// test wallet injected into the page that announces itself with EIP-6963 and forwards to the node.
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { build } from "vite";
+import {
+  Contract,
+  ContractFactory,
+  HDNodeWallet,
+  Interface,
+  JsonRpcProvider,
+  Mnemonic,
+  formatUnits,
+  getAddress,
+  id,
+  toQuantity,
+  type InterfaceAbi,
+  type Signer,
+} from "ethers";
+import { allocateEpoch, writeArtifacts, type ClaimsFile, type EpochResult } from "../../scripts/lib/index.js";
+import { POOL_ABI } from "../../claim-page/src/abi.js";
+
+// Browser globals used inside page.evaluate / addInitScript callbacks (the root tsconfig has no DOM lib).
+declare const window: any;
+declare const document: any;
+declare function getComputedStyle(element: unknown): { display: string };
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+const NODE_PORT = 8546;
+const NODE_URL = `http://127.0.0.1:${NODE_PORT}`;
+const CHAIN_ID = 31337;
+const MNEMONIC = "test test test test test test test test test test test junk";
+const CHALLENGE_PERIOD = 3600;
+const CLAIM_WINDOW = 30 * 86_400;
+const FIXED_START = Date.UTC(2030, 0, 1) / 1000;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+function compiled(name: string, file = `${name}.sol`): { abi: InterfaceAbi; bytecode: string } {
+  const path = join(ROOT, "artifacts", "contracts", ...file.split("/"), `${name}.json`);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npx hardhat build\` first`);
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+function account(i: number): HDNodeWallet {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(MNEMONIC), `m/44'/60'/0'/0/${i}`);
+}
+
+/** Starts `hardhat node` on 127.0.0.1:8546 and resolves once it listens. */
+function startNode(): Promise<ChildProcess> {
+  const cli = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
+  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(NODE_PORT)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hardhat node did not start in 90 s:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Started HTTP")) {
+        clearTimeout(timer);
+        resolvePromise(child);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hardhat node exited with ${code} (is port ${NODE_PORT} in use?):\n${output}`));
+    });
+  });
+}
+
+const MIME: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+};
+
+/**
+ * Serves the built page from `dist`, the epoch artifacts under /epochs/ and /config.json from memory.
+ * `overrides` replaces a served path's body (to tamper with published claims).
+ */
+function startServer(dist: string, epochs: string, config: () => object, overrides: Map<string, string>) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const send = (status: number, body: string | Buffer, type = "text/plain") => {
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    };
+    if (path === "/config.json") return send(200, JSON.stringify(config()), MIME[".json"]);
+    const override = overrides.get(path);
+    if (override !== undefined) return send(200, override, MIME[".json"]);
+    const [base, rest] = path.startsWith("/epochs/") ? [epochs, path.slice(8)] : [dist, path.slice(1) || "index.html"];
+    const file = resolve(base, rest);
+    if (!file.startsWith(base + sep) || !existsSync(file)) return send(404, "not found");
+    try {
+      return send(200, readFileSync(file), MIME[extname(file)] ?? "application/octet-stream");
+    } catch {
+      return send(404, "not found");
+    }
+  });
+  return new Promise<Server>((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+/** What the injected test wallet does: which account and chain it reports, and every request it got. */
+interface TestWallet {
+  account: string;
+  chainId: number;
+  requests: { method: string; params: unknown[] }[];
+}
+
+// Plain JavaScript, not a transpiled function: tsx's helpers (__name) do not exist in the page.
+const TEST_WALLET_INIT = `(() => {
+  const listeners = {};
+  const provider = {
+    async request({ method, params }) {
+      const reply = await window.__testWalletRpc(method, params ?? []);
+      if (reply.error) {
+        throw Object.assign(new Error(reply.error.message), { code: reply.error.code, data: reply.error.data });
+      }
+      return reply.result;
+    },
+    on(event, listener) {
+      (listeners[event] ??= []).push(listener);
+      return provider;
+    },
+    removeListener(event, listener) {
+      listeners[event] = (listeners[event] ?? []).filter((l) => l !== listener);
+      return provider;
+    },
+  };
+  window.__testWalletEmit = (event, arg) => (listeners[event] ?? []).forEach((l) => l(arg));
+  const info = Object.freeze({
+    uuid: "5f0d6f4e-4b52-4cf4-9d7c-2f3f0b7a9e11",
+    name: "Test Wallet",
+    icon: "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 20 20'%3E%3Ccircle cx='10' cy='10' r='9' fill='%233b4cca'/%3E%3C/svg%3E",
+    rdns: "org.socialmining.test-wallet",
+  });
+  // ?legacy-wallet: a wallet without EIP-6963, only window.ethereum.
+  if (location.search.includes("legacy-wallet")) {
+    window.ethereum = provider;
+    return;
+  }
+  const announce = () =>
+    window.dispatchEvent(new CustomEvent("eip6963:announceProvider", { detail: Object.freeze({ info, provider }) }));
+  window.addEventListener("eip6963:requestProvider", announce);
+  announce();
+})();`;
+
+describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
+  this.timeout(120_000);
+
+  let node: ChildProcess | undefined;
+  let server: Server | undefined;
+  let context: BrowserContext | undefined;
+  let temp: string | undefined;
+  let pageUrl: string;
+  let provider: JsonRpcProvider;
+  let operator: Signer;
+  let pool: Contract;
+  let token: Contract;
+  let snapshot: string;
+  const results: EpochResult[] = [];
+  const claimsFiles: ClaimsFile[] = [];
+  const overrides = new Map<string, string>();
+  const wallet: TestWallet = { account: "", chainId: CHAIN_ID, requests: [] };
+  let claimant: string;
+  let nobody: string;
+
+  const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
+  const leafOf = (epoch: number, who: string) => claimsFiles[epoch - 1]!.claims[who]!;
+
+  async function propose(epoch: number) {
+    const r = results[epoch - 1]!;
+    await (
+      await pool.connect(operator).getFunction("proposeEpoch")(
+        epoch,
+        r.root,
+        r.total,
+        r.inputsHash,
+        `/epochs/epoch-${epoch}/`,
+      )
+    ).wait();
+  }
+
+  async function warp(seconds: number) {
+    await rpc("evm_increaseTime", [seconds]);
+    await rpc("evm_mine");
+  }
+
+  /** Opens the page for `who` on `chainId` and connects the test wallet with the keyboard. */
+  async function openConnected(
+    who: string,
+    chainId = CHAIN_ID,
+    viewport = DESKTOP,
+    { query = "", walletName = "Test Wallet" } = {},
+  ): Promise<Page> {
+    wallet.account = who;
+    wallet.chainId = chainId;
+    wallet.requests = [];
+    const page = await context!.newPage();
+    await page.setViewportSize(viewport);
+    const log: string[] = [];
+    page.on("pageerror", (error) => log.push(`page error: ${error.message}`));
+    page.on("console", (message) => log.push(`console.${message.type()}: ${message.text()}`));
+    await page.goto(pageUrl + query);
+    const connect = page.getByRole("button", { name: `Connect ${walletName}` });
+    try {
+      await connect.waitFor({ timeout: 15_000 });
+    } catch (error) {
+      const text = await page.locator("body").innerText();
+      throw new Error(`no "Connect ${walletName}" button.\nPage:\n${text}\nLog:\n${log.join("\n")}`, { cause: error });
+    }
+    // Keyboard only, once the page has read the pool: tab to the wallet's button and press Enter.
+    await page.getByText("Connect a wallet to see your rewards.").waitFor();
+    const focused: string[] = [];
+    for (let i = 0; i < 6 && !(await connect.evaluate((b) => b === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+      focused.push(await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80) ?? "none"));
+    }
+    expect(
+      await connect.evaluate((b) => b === document.activeElement),
+      `the connect button takes keyboard focus; Tab went to:\n${focused.join("\n")}`,
+    ).to.equal(true);
+    await page.keyboard.press("Enter");
+    await page.locator("#account").waitFor();
+    await page.locator("#epochs tbody tr").first().waitFor();
+    return page;
+  }
+
+  const row = (page: Page, epoch: number) => page.locator(`#epochs tbody tr[data-epoch="${epoch}"]`);
+  const verdict = (page: Page, epoch: number) => row(page, epoch).getAttribute("data-verdict");
+  const amountText = (amount: string) => `${formatUnits(BigInt(amount), 18)} SMT`.replace(/\.0 /, " ");
+  const ungroup = (text: string | null) => (text ?? "").replace(/,/g, "").trim();
+
+  before(async function () {
+    this.timeout(300_000);
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: the claim page's browser tests need it (Debian: \`apt-get install chromium\`, or set CHROMIUM_PATH)`,
+      );
+    }
+    temp = mkdtempSync(join(tmpdir(), "claim-page-e2e-"));
+    const epochsDir = join(temp, "epochs");
+    mkdirSync(epochsDir);
+
+    node = await startNode();
+    provider = new JsonRpcProvider(NODE_URL, CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
+    // A fixed start time, so that the dates on the screenshots do not change from run to run.
+    const latest = (await provider.getBlock("latest"))!.timestamp;
+    await rpc("evm_setNextBlockTimestamp", [Math.max(FIXED_START, latest + 1)]);
+    operator = account(19).connect(provider);
+    const operatorAddress = await operator.getAddress();
+
+    // Contracts, from the compiled artifacts.
+    const mock = compiled("MockERC20", "test/MockERC20.sol");
+    token = (await new ContractFactory(mock.abi, mock.bytecode, operator).deploy(
+      "Social Mining Token",
+      "SMT",
+      18,
+    )) as Contract;
+    await token.waitForDeployment();
+    const rewards = compiled("EpochRewards");
+    pool = (await new ContractFactory(rewards.abi, rewards.bytecode, operator).deploy(
+      await token.getAddress(),
+      operatorAddress,
+      0,
+      CHALLENGE_PERIOD,
+      CLAIM_WINDOW,
+      "Social Mining Reputation",
+      "SMR",
+    )) as Contract;
+    await pool.waitForDeployment();
+    const poolAddress = await pool.getAddress();
+    for (const role of ["PROPOSER_ROLE", "GUARDIAN_ROLE"]) {
+      await (await pool.getFunction("grantRole")(await pool.getFunction(role)(), operatorAddress)).wait();
+    }
+
+    // Three epochs computed by the pipeline from examples/ (the third is proposed by individual tests).
+    for (const epoch of [1, 2, 3]) {
+      const dir = join(ROOT, "examples", `epoch-${epoch}`);
+      const result = allocateEpoch({
+        works: join(dir, "works.csv"),
+        votes: join(dir, "votes.csv"),
+        teams: join(dir, "teams.csv"),
+        config: join(dir, "epoch.json"),
+        previous: epoch > 1 ? join(epochsDir, `epoch-${epoch - 1}`) : undefined,
+        overrides: { distributor: poolAddress, chainId: CHAIN_ID },
+      });
+      writeArtifacts(join(epochsDir, `epoch-${epoch}`), result);
+      results.push(result);
+      claimsFiles.push(JSON.parse(readFileSync(join(epochsDir, `epoch-${epoch}`, "claims.json"), "utf8")));
+    }
+    const funding = results.reduce((sum, r) => sum + r.total, 0n);
+    await (await token.getFunction("mint")(operatorAddress, funding)).wait();
+    await (await token.getFunction("approve")(poolAddress, funding)).wait();
+    await (await pool.getFunction("fund")(funding)).wait();
+    await propose(1);
+    await propose(2);
+    await warp(CHALLENGE_PERIOD + 1);
+
+    // The claimant: a default (unlocked) account paid in both published epochs; nobody: an account in no tree.
+    claimant = [...Array(19).keys()]
+      .map((i) => account(i).address)
+      .find(
+        (a) =>
+          BigInt(claimsFiles[0]!.claims[a]?.amount ?? 0) > 0n && BigInt(claimsFiles[1]!.claims[a]?.amount ?? 0) > 0n,
+      )!;
+    expect(claimant, "a default account is paid in epochs 1 and 2").to.be.a("string");
+    nobody = account(42).address;
+    expect(claimsFiles.some((f) => f.claims[nobody])).to.equal(false);
+
+    // The page, built with vite and served with the artifacts.
+    const dist = join(temp, "dist");
+    await build({
+      configFile: join(ROOT, "claim-page", "vite.config.ts"),
+      logLevel: "silent",
+      build: { outDir: dist, emptyOutDir: true, sourcemap: false },
+    });
+    const pageConfig = {
+      chainId: CHAIN_ID,
+      chainName: "Hardhat (local)",
+      rpcUrl: NODE_URL,
+      pool: poolAddress,
+      artifactsBaseUrl: "./epochs/",
+    };
+    server = await startServer(dist, epochsDir, () => pageConfig, overrides);
+    const address = server.address();
+    if (typeof address !== "object" || !address) throw new Error("server has no address");
+    pageUrl = `http://127.0.0.1:${address.port}/`;
+
+    // The browser, with the test wallet in every page.
+    context = await chromium.launchPersistentContext(join(temp, "profile"), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: DESKTOP,
+    });
+    await context.exposeBinding("__testWalletRpc", async (source, method: string, params: unknown[]) => {
+      wallet.requests.push({ method, params });
+      switch (method) {
+        case "eth_requestAccounts":
+        case "eth_accounts":
+          return { result: [wallet.account] };
+        case "eth_chainId":
+          return { result: toQuantity(wallet.chainId) };
+        case "wallet_switchEthereumChain": {
+          const requested = Number((params[0] as { chainId: string }).chainId);
+          wallet.chainId = requested;
+          setTimeout(() => {
+            source.page
+              .evaluate(
+                (chainId) =>
+                  (window as unknown as { __testWalletEmit: (e: string, a: unknown) => void }).__testWalletEmit(
+                    "chainChanged",
+                    chainId,
+                  ),
+                toQuantity(requested),
+              )
+              .catch(() => undefined);
+          }, 0);
+          return { result: null };
+        }
+        case "eth_sendTransaction": {
+          // hardhat node signs for its unlocked default accounts: send as the wallet's account.
+          const tx = { ...(params[0] as object), from: wallet.account };
+          return forward(method, [tx]);
+        }
+        default:
+          return forward(method, params);
+      }
+    });
+    await context.addInitScript({ content: TEST_WALLET_INIT });
+    snapshot = await rpc("evm_snapshot");
+  });
+
+  /** Forwards a request to the node untouched, returning its JSON-RPC result or error. */
+  async function forward(method: string, params: unknown[]) {
+    const response = await fetch(NODE_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await response.json()) as { result?: unknown; error?: unknown };
+    return body.error ? { error: body.error } : { result: body.result };
+  }
+
+  afterEach(async function () {
+    overrides.clear();
+    for (const page of context?.pages() ?? []) await page.close();
+    if (provider) {
+      await rpc("evm_revert", [snapshot]);
+      snapshot = await rpc("evm_snapshot");
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await context?.close().catch(() => undefined);
+    await new Promise((done) => (server ? server.close(() => done(undefined)) : done(undefined)));
+    server?.closeAllConnections();
+    provider?.destroy();
+    if (node && node.exitCode === null) {
+      const exited = new Promise((done) => node!.once("exit", done));
+      node.kill("SIGTERM");
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
+      if (node.exitCode === null) node.kill("SIGKILL");
+    }
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  it("connects through EIP-6963 and shows every published epoch with amounts, reputation and state", async function () {
+    const page = await openConnected(claimant);
+    expect(wallet.requests.map((r) => r.method)).to.include("eth_requestAccounts");
+    expect(await page.locator("#account").textContent()).to.equal(claimant);
+    expect(await page.locator("#epochs tbody tr").count()).to.equal(2);
+    let total = 0n;
+    for (const epoch of [1, 2]) {
+      const leaf = leafOf(epoch, claimant);
+      total += BigInt(leaf.amount);
+      expect(await verdict(page, epoch)).to.equal("claimable");
+      expect(ungroup(await row(page, epoch).locator("td.amount").textContent())).to.equal(amountText(leaf.amount));
+      expect(await row(page, epoch).locator("td.reputation").textContent()).to.equal(`${leaf.reputation} SMR`);
+      expect(await row(page, epoch).locator(".badge").textContent()).to.equal("Claimable");
+    }
+    expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal(amountText(total.toString()));
+    expect(await page.locator("#reputation").textContent()).to.equal("0 SMR");
+    expect(await page.locator("#claim-all").isEnabled()).to.equal(true);
+    expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
+    expect(await page.locator("#network").isHidden()).to.equal(true);
+  });
+
+  it("falls back to window.ethereum when no wallet announces itself with EIP-6963", async function () {
+    const page = await openConnected(claimant, CHAIN_ID, DESKTOP, {
+      query: "?legacy-wallet",
+      walletName: "Browser wallet",
+    });
+    expect(await page.locator("#account").textContent()).to.equal(claimant);
+    expect(await verdict(page, 1)).to.equal("claimable");
+    expect(await verdict(page, 2)).to.equal("claimable");
+  });
+
+  it("claims both epochs in ONE claimMany transaction, then shows them claimed and the new reputation", async function () {
+    const page = await openConnected(claimant);
+    const balanceBefore = (await token.getFunction("balanceOf")(claimant)) as bigint;
+    const blockBefore = await provider.getBlockNumber();
+    await page.locator("#claim-all").click();
+    await page.locator("#status.status-confirmed").waitFor();
+
+    const sent = wallet.requests.filter((r) => r.method === "eth_sendTransaction");
+    expect(sent).to.have.length(1);
+    expect(await provider.getBlockNumber()).to.equal(blockBefore + 1);
+    const block = await provider.getBlock(blockBefore + 1);
+    expect(block!.transactions).to.have.length(1);
+    const hash = block!.transactions[0]!;
+    const tx = await provider.getTransaction(hash);
+    const parsed = pool.interface.parseTransaction({ data: tx!.data })!;
+    expect(parsed.name).to.equal("claimMany");
+    expect(parsed.args[0].map((c: { epoch: bigint }) => c.epoch)).to.deep.equal([1n, 2n]);
+    expect(getAddress(tx!.from)).to.equal(claimant);
+
+    const l1 = leafOf(1, claimant);
+    const l2 = leafOf(2, claimant);
+    expect(await pool.getFunction("isClaimed")(1, l1.index)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(2, l2.index)).to.equal(true);
+    expect((await token.getFunction("balanceOf")(claimant)) - balanceBefore).to.equal(
+      BigInt(l1.amount) + BigInt(l2.amount),
+    );
+    expect(await pool.getFunction("reputationOf")(claimant)).to.equal(BigInt(l2.reputation));
+
+    expect(await page.locator("#status").textContent())
+      .to.include("Confirmed: epochs 1, 2 claimed")
+      .and.include(hash);
+    await page.locator('#epochs tbody tr[data-epoch="2"][data-verdict="claimed"]').waitFor();
+    expect(await verdict(page, 1)).to.equal("claimed");
+    expect(await row(page, 1).locator(".badge").textContent()).to.equal("Already claimed");
+    expect(await page.locator("#reputation").textContent()).to.equal(`${l2.reputation} SMR`);
+    expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal("0 SMT");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+  });
+
+  it("on a wrong chain id shows the network message and asks the wallet to switch", async function () {
+    const page = await openConnected(claimant, 1);
+    const alert = page.locator("#network");
+    await alert.waitFor();
+    expect(await alert.textContent())
+      .to.include("Wrong network")
+      .and.include("chain 1;")
+      .and.include("chain 31337");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+    expect(await page.locator("#claim-hint").textContent()).to.include("Switch your wallet");
+    // The rewards are still read from the pool's chain.
+    expect(await verdict(page, 1)).to.equal("claimable");
+
+    await page.getByRole("button", { name: "Switch network" }).click();
+    await alert.waitFor({ state: "hidden" });
+    const switches = wallet.requests.filter((r) => r.method === "wallet_switchEthereumChain");
+    expect(switches).to.have.length(1);
+    expect(switches[0]!.params).to.deep.equal([{ chainId: toQuantity(CHAIN_ID) }]);
+    expect(await page.locator("#claim-all").isEnabled()).to.equal(true);
+  });
+
+  it("an account with nothing to claim sees every epoch as not eligible and cannot claim", async function () {
+    const page = await openConnected(nobody);
+    for (const epoch of [1, 2]) {
+      expect(await verdict(page, epoch)).to.equal("not-eligible");
+      expect(await row(page, epoch).locator("td.amount").textContent()).to.equal("—");
+    }
+    expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal("0 SMT");
+    expect(await page.locator("#reputation").textContent()).to.equal("0 SMR");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+    expect(await page.locator("#claim-hint").textContent()).to.equal("Nothing to claim right now.");
+  });
+
+  it("refuses published claims whose root differs from the on-chain root and claims only the verified epoch", async function () {
+    // Epoch 2's claims now carry another root and a bigger amount for the claimant: a swapped or forged file.
+    const forged = structuredClone(claimsFiles[1]!);
+    forged.root = id("not the published root");
+    forged.claims[claimant]!.amount = (BigInt(forged.claims[claimant]!.amount) * 2n).toString();
+    const shard = claimant.slice(2, 4).toLowerCase();
+    overrides.set(`/epochs/epoch-2/claims/${shard}.json`, JSON.stringify({ ...forged, shard }));
+    overrides.set("/epochs/epoch-2/claims.json", JSON.stringify(forged));
+
+    const page = await openConnected(claimant);
+    expect(await verdict(page, 2)).to.equal("refused");
+    expect(await verdict(page, 1)).to.equal("claimable");
+    const refused = await page.locator("#refused").textContent();
+    expect(refused).to.include("Epoch 2").and.include("differs from the on-chain root");
+    expect(await row(page, 2).locator("td.amount").textContent()).to.equal("—");
+    expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal(
+      amountText(leafOf(1, claimant).amount),
+    );
+    expect(await page.locator("#claim-all").textContent()).to.equal("Claim epoch 1");
+
+    await page.locator("#claim-all").click();
+    await page.locator("#status.status-confirmed").waitFor();
+    expect(await pool.getFunction("isClaimed")(1, leafOf(1, claimant).index)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(2, leafOf(2, claimant).index)).to.equal(false);
+  });
+
+  it("refuses a claim whose proof does not verify against the on-chain root, even under the right root", async function () {
+    const forged = structuredClone(claimsFiles[0]!);
+    forged.claims[claimant]!.amount = (BigInt(forged.claims[claimant]!.amount) + 1n).toString();
+    const shard = claimant.slice(2, 4).toLowerCase();
+    overrides.set(`/epochs/epoch-1/claims/${shard}.json`, JSON.stringify({ ...forged, shard }));
+
+    const page = await openConnected(claimant);
+    expect(await verdict(page, 1)).to.equal("refused");
+    expect(await page.locator("#refused").textContent()).to.include(
+      "Epoch 1: the proof does not verify against the on-chain root",
+    );
+    expect(await verdict(page, 2)).to.equal("claimable");
+  });
+
+  it("re-checks isClaimed right before sending and leaves out an epoch someone else claimed meanwhile", async function () {
+    const page = await openConnected(claimant);
+    // Anyone may submit a claim: the operator claims epoch 1 for the claimant after the page loaded.
+    const leaf = leafOf(1, claimant);
+    await (
+      await pool.connect(operator).getFunction("claim")(
+        1,
+        leaf.index,
+        claimant,
+        leaf.amount,
+        leaf.reputation,
+        leaf.proof,
+      )
+    ).wait();
+    await page.locator("#claim-all").click();
+    await page.locator("#status.status-confirmed").waitFor();
+    expect(await page.locator("#status").textContent())
+      .to.include(
+        "Confirmed: epoch 2 claimed for 0x", // not epochs 1, 2
+      )
+      .and.include("(epoch 1 had already been claimed meanwhile)");
+    const sent = wallet.requests.filter((r) => r.method === "eth_sendTransaction");
+    expect(sent).to.have.length(1);
+    const parsed = pool.interface.parseTransaction({ data: (sent[0]!.params[0] as { data: string }).data })!;
+    expect(parsed.args[0].map((c: { epoch: bigint }) => c.epoch)).to.deep.equal([2n]);
+    expect(await pool.getFunction("isClaimed")(2, leafOf(2, claimant).index)).to.equal(true);
+  });
+
+  it("decodes the pool's custom error by name with its arguments when a claim fails", async function () {
+    const page = await openConnected(claimant);
+    // The claim window closes after the page loaded: claimMany reverts with EpochExpired for the first epoch.
+    const expiresAt = (await pool.getFunction("getEpoch")(1)).expiresAt as bigint;
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    await warp(Number(expiresAt) - now + 1);
+    await page.locator("#claim-all").click();
+    await page.locator("#status.status-failed").waitFor();
+    expect(await page.locator("#status").textContent()).to.equal(
+      `Claim failed. The pool refused the claim: EpochExpired(epoch 1, expiresAt ${expiresAt}).`,
+    );
+    expect(wallet.requests.filter((r) => r.method === "eth_sendTransaction")).to.have.length(0);
+    // The page refreshed from the chain afterwards.
+    await page.locator('#epochs tbody tr[data-epoch="1"][data-verdict="expired"]').waitFor();
+    expect(await verdict(page, 2)).to.equal("expired");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+  });
+
+  it("tells that claims are stopped while the guardian has paused the pool", async function () {
+    await (await pool.connect(operator).getFunction("pause")()).wait();
+    const page = await openConnected(claimant);
+    expect(await verdict(page, 1)).to.equal("claimable");
+    expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
+    expect(await page.locator("#claim-hint").textContent()).to.include("paused");
+  });
+
+  it("shows a proposed epoch as not yet claimable with the time left, and a vetoed epoch as vetoed", async function () {
+    await propose(3);
+    let page = await openConnected(claimant);
+    expect(await verdict(page, 3)).to.equal("upcoming");
+    expect(await row(page, 3).locator(".detail").textContent()).to.match(/^opens in (59 min|1 h) \(/);
+    expect(await row(page, 3).locator("td.amount").textContent()).to.not.equal("—");
+    expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
+    await page.close();
+
+    await (await pool.connect(operator).getFunction("vetoEpoch")(3, "wrong votes export")).wait();
+    page = await openConnected(claimant);
+    expect(await verdict(page, 3)).to.equal("vetoed");
+    expect(await row(page, 3).locator(".badge").textContent()).to.equal("Vetoed");
+    expect(await row(page, 3).locator(".detail").textContent()).to.include("pays nothing");
+    expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
+  });
+
+  it("fits a phone screen (rows become cards) and a desktop one; screenshots for the docs", async function () {
+    // A realistic mix: epoch 1 already claimed, epoch 2 claimable, epoch 3 in its challenge period.
+    const leaf = leafOf(1, claimant);
+    await (
+      await pool.connect(operator).getFunction("claim")(
+        1,
+        leaf.index,
+        claimant,
+        leaf.amount,
+        leaf.reputation,
+        leaf.proof,
+      )
+    ).wait();
+    await propose(3);
+    const images = join(ROOT, "docs", "images");
+    mkdirSync(images, { recursive: true });
+
+    const page = await openConnected(claimant, CHAIN_ID, DESKTOP);
+    expect(await verdict(page, 1)).to.equal("claimed");
+    expect(await verdict(page, 2)).to.equal("claimable");
+    expect(await verdict(page, 3)).to.equal("upcoming");
+    await page.locator("#claim-all").focus();
+    await page.screenshot({ path: join(images, "claim-page-desktop.png"), fullPage: true });
+
+    await page.setViewportSize(PHONE);
+    const layout = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      rowDisplay: getComputedStyle(document.querySelector("#epochs tbody tr")!).display,
+      headerHidden: document.querySelector("#epochs thead")!.getBoundingClientRect().height <= 1,
+    }));
+    expect(layout.scrollWidth, "no horizontal scrolling on a phone").to.be.at.most(PHONE.width);
+    expect(layout.rowDisplay).to.equal("block");
+    expect(layout.headerHidden).to.equal(true);
+    await page.screenshot({ path: join(images, "claim-page-phone.png"), fullPage: true });
+  });
+});
+
+describe("claim page ABI (claim-page/src/abi.ts)", function () {
+  it("matches the compiled EpochRewards: same selectors, outputs and error parameter names", function () {
+    const page = new Interface(POOL_ABI);
+    const contract = new Interface(compiled("EpochRewards").abi);
+    let checked = 0;
+    page.forEachFunction((f) => {
+      const c = contract.getFunction(f.selector);
+      expect(c, `${f.format()} exists`).to.not.equal(null);
+      expect(c!.format("full")).to.equal(f.format("full"));
+      checked++;
+    });
+    page.forEachError((e) => {
+      const c = contract.getError(e.selector);
+      expect(c, `${e.format()} exists`).to.not.equal(null);
+      expect(c!.format("full")).to.equal(e.format("full"));
+      checked++;
+    });
+    expect(checked).to.equal(POOL_ABI.length);
+  });
+});
