@@ -2,19 +2,8 @@
 // fail on claimed reputation, and only the reputation checkpointed at the proposal's snapshot counts.
 import { expect } from "chai";
 import { network } from "hardhat";
-import {
-  buildTree,
-  claimOf,
-  deploy,
-  deployPool,
-  openClaims,
-  propose,
-  type EpochTree,
-} from "./helpers.js";
-import type {
-  MockERC20,
-  ReputationGovernor,
-} from "../../typechain-types/index.js";
+import { buildTree, claimOf, deploy, deployPool, openClaims, propose, type EpochTree } from "./helpers.js";
+import type { MockERC20, ReputationGovernor } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -32,11 +21,7 @@ const ProposalState = {
 const Vote = { Against: 0n, For: 1n, Abstain: 2n };
 
 async function governorFixture() {
-  const token = await deploy<MockERC20>(ethers, "MockERC20", [
-    "Reward",
-    "RWD",
-    18,
-  ]);
+  const token = await deploy<MockERC20>(ethers, "MockERC20", ["Reward", "RWD", 18]);
   const setup = await deployPool(ethers, await token.getAddress());
   const { pool, proposer, funder, others } = setup;
   await token.mint(funder.address, FUNDING);
@@ -44,9 +29,7 @@ async function governorFixture() {
   await pool.connect(funder).fund(FUNDING);
 
   const [alice, bob, carol, dave, erin] = others;
-  const whale = ethers.getAddress(
-    ethers.dataSlice(ethers.id("a holder who never votes"), 12),
-  );
+  const whale = ethers.getAddress(ethers.dataSlice(ethers.id("a holder who never votes"), 12));
   const amount = 10n ** 18n;
   // Epoch 1 sets the reputation the proposals are decided on; epoch 2 (claimed later) changes it.
   const epoch1 = buildTree(
@@ -78,17 +61,14 @@ async function governorFixture() {
   await openClaims(networkHelpers, claimableAt);
   await pool.claimMany(epoch1.leaves.map((leaf) => claimOf(1n, epoch1, leaf)));
 
-  const governor = await deploy<ReputationGovernor>(
-    ethers,
-    "ReputationGovernor",
-    [await pool.getAddress(), VOTING_DELAY, VOTING_PERIOD, QUORUM_PERCENT],
-  );
-  // The proposal: mint one token to the governor, so that executing it is observable.
-  const target = await deploy<MockERC20>(ethers, "MockERC20", [
-    "Target",
-    "TGT",
-    18,
+  const governor = await deploy<ReputationGovernor>(ethers, "ReputationGovernor", [
+    await pool.getAddress(),
+    VOTING_DELAY,
+    VOTING_PERIOD,
+    QUORUM_PERCENT,
   ]);
+  // The proposal: mint one token to the governor, so that executing it is observable.
+  const target = await deploy<MockERC20>(ethers, "MockERC20", ["Target", "TGT", 18]);
   return {
     ...setup,
     token,
@@ -112,24 +92,13 @@ async function createProposal(f: Fixture, description: string) {
   const governorAddress = await f.governor.getAddress();
   const targets = [await f.target.getAddress()];
   const values = [0n];
-  const calldatas = [
-    f.target.interface.encodeFunctionData("mint", [governorAddress, 1n]),
-  ];
-  const tx = await f.governor
-    .connect(f.dave)
-    .propose(targets, values, calldatas, description);
+  const calldatas = [f.target.interface.encodeFunctionData("mint", [governorAddress, 1n])];
+  const tx = await f.governor.connect(f.dave).propose(targets, values, calldatas, description);
   const block = (await (await tx.wait())!.getBlock())!;
-  const id = await f.governor.hashProposal(
-    targets,
-    values,
-    calldatas,
-    ethers.id(description),
-  );
+  const id = await f.governor.hashProposal(targets, values, calldatas, ethers.id(description));
   const snapshot = await f.governor.proposalSnapshot(id);
   expect(snapshot).to.equal(BigInt(block.timestamp) + VOTING_DELAY);
-  expect(await f.governor.proposalDeadline(id)).to.equal(
-    snapshot + VOTING_PERIOD,
-  );
+  expect(await f.governor.proposalDeadline(id)).to.equal(snapshot + VOTING_PERIOD);
   expect(await f.governor.state(id)).to.equal(ProposalState.Pending);
   return {
     id,
@@ -148,19 +117,11 @@ async function startVoting(f: Fixture, id: bigint, snapshot: bigint) {
 }
 
 async function endVoting(f: Fixture, id: bigint) {
-  await networkHelpers.time.increaseTo(
-    (await f.governor.proposalDeadline(id)) + 1n,
-  );
+  await networkHelpers.time.increaseTo((await f.governor.proposalDeadline(id)) + 1n);
 }
 
 /** Casts a vote and checks that its weight is the voter's reputation at the snapshot. */
-async function vote(
-  f: Fixture,
-  id: bigint,
-  snapshot: bigint,
-  voter: Fixture["alice"],
-  support: bigint,
-) {
+async function vote(f: Fixture, id: bigint, snapshot: bigint, voter: Fixture["alice"], support: bigint) {
   const weight = await f.pool.getPastVotes(voter.address, snapshot);
   await expect(f.governor.connect(voter).castVote(id, support))
     .to.emit(f.governor, "VoteCast")
@@ -168,13 +129,11 @@ async function vote(
   return weight;
 }
 
-const reputationIn = (tree: EpochTree, account: string) =>
-  tree.leaves.find((l) => l.account === account)!.reputation;
+const reputationIn = (tree: EpochTree, account: string) => tree.leaves.find((l) => l.account === account)!.reputation;
 
 describe("ReputationGovernor over the pool's reputation", function () {
   it("reads the pool's timestamp clock", async function () {
-    const { governor, pool } =
-      await networkHelpers.loadFixture(governorFixture);
+    const { governor, pool } = await networkHelpers.loadFixture(governorFixture);
     expect(await governor.token()).to.equal(await pool.getAddress());
     expect(await governor.CLOCK_MODE()).to.equal("mode=timestamp");
     expect(await governor.CLOCK_MODE()).to.equal(await pool.CLOCK_MODE());
@@ -188,33 +147,19 @@ describe("ReputationGovernor over the pool's reputation", function () {
     const p = await createProposal(f, "Mint one target token to the governor");
     await startVoting(f, p.id, p.snapshot);
     const forVotes =
-      (await vote(f, p.id, p.snapshot, f.alice, Vote.For)) +
-      (await vote(f, p.id, p.snapshot, f.carol, Vote.For));
+      (await vote(f, p.id, p.snapshot, f.alice, Vote.For)) + (await vote(f, p.id, p.snapshot, f.carol, Vote.For));
     const againstVotes = await vote(f, p.id, p.snapshot, f.bob, Vote.Against);
     await endVoting(f, p.id);
 
     const quorum = await f.governor.quorum(p.snapshot);
-    expect(quorum).to.equal(
-      ((await f.pool.getPastTotalSupply(p.snapshot)) * QUORUM_PERCENT) / 100n,
-    );
+    expect(quorum).to.equal(((await f.pool.getPastTotalSupply(p.snapshot)) * QUORUM_PERCENT) / 100n);
     expect(forVotes > againstVotes && forVotes >= quorum).to.equal(true);
-    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([
-      againstVotes,
-      forVotes,
-      0n,
-    ]);
+    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([againstVotes, forVotes, 0n]);
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Succeeded);
 
-    await f.governor.execute(
-      p.targets,
-      p.values,
-      p.calldatas,
-      p.descriptionHash,
-    );
+    await f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash);
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Executed);
-    expect(await f.target.balanceOf(await f.governor.getAddress())).to.equal(
-      1n,
-    );
+    expect(await f.target.balanceOf(await f.governor.getAddress())).to.equal(1n);
   });
 
   it("defeats a proposal when the 'against' reputation wins", async function () {
@@ -223,26 +168,16 @@ describe("ReputationGovernor over the pool's reputation", function () {
     await startVoting(f, p.id, p.snapshot);
     const againstVotes = await vote(f, p.id, p.snapshot, f.alice, Vote.Against);
     const forVotes =
-      (await vote(f, p.id, p.snapshot, f.bob, Vote.For)) +
-      (await vote(f, p.id, p.snapshot, f.dave, Vote.For));
+      (await vote(f, p.id, p.snapshot, f.bob, Vote.For)) + (await vote(f, p.id, p.snapshot, f.dave, Vote.For));
     await endVoting(f, p.id);
 
     // Quorum is met, so the defeat comes from the count alone.
     expect(forVotes >= (await f.governor.quorum(p.snapshot))).to.equal(true);
     expect(againstVotes > forVotes).to.equal(true);
-    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([
-      againstVotes,
-      forVotes,
-      0n,
-    ]);
+    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([againstVotes, forVotes, 0n]);
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Defeated);
-    await expect(
-      f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
-    )
-      .to.be.revertedWithCustomError(
-        f.governor,
-        "GovernorUnexpectedProposalState",
-      )
+    await expect(f.governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash))
+      .to.be.revertedWithCustomError(f.governor, "GovernorUnexpectedProposalState")
       .withArgs(
         p.id,
         ProposalState.Defeated,
@@ -259,11 +194,7 @@ describe("ReputationGovernor over the pool's reputation", function () {
 
     expect(forVotes).to.equal(reputationIn(f.epoch1, f.dave.address));
     expect(forVotes < (await f.governor.quorum(p.snapshot))).to.equal(true);
-    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([
-      0n,
-      forVotes,
-      0n,
-    ]);
+    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([0n, forVotes, 0n]);
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Defeated);
   });
 
@@ -274,13 +205,9 @@ describe("ReputationGovernor over the pool's reputation", function () {
     await startVoting(f, p.id, p.snapshot);
 
     // After the snapshot, epoch 2 lowers alice's reputation, raises carol's and gives erin her first soul.
-    await f.pool.claimMany(
-      f.epoch2.leaves.map((leaf) => claimOf(2n, f.epoch2, leaf)),
-    );
+    await f.pool.claimMany(f.epoch2.leaves.map((leaf) => claimOf(2n, f.epoch2, leaf)));
     for (const voter of [f.alice, f.carol, f.erin]) {
-      expect(await f.pool.getVotes(voter.address)).to.equal(
-        reputationIn(f.epoch2, voter.address),
-      );
+      expect(await f.pool.getVotes(voter.address)).to.equal(reputationIn(f.epoch2, voter.address));
     }
     expect(await f.pool.totalReputation()).to.not.equal(supplyBefore);
 
@@ -290,19 +217,11 @@ describe("ReputationGovernor over the pool's reputation", function () {
     expect(alice).to.equal(reputationIn(f.epoch1, f.alice.address));
     expect(carol).to.equal(reputationIn(f.epoch1, f.carol.address));
     expect(erin).to.equal(0n);
-    expect(await f.governor.getVotes(f.alice.address, p.snapshot)).to.equal(
-      alice,
-    );
+    expect(await f.governor.getVotes(f.alice.address, p.snapshot)).to.equal(alice);
 
     await endVoting(f, p.id);
-    expect(await f.governor.quorum(p.snapshot)).to.equal(
-      (supplyBefore * QUORUM_PERCENT) / 100n,
-    );
-    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([
-      carol + erin,
-      alice,
-      0n,
-    ]);
+    expect(await f.governor.quorum(p.snapshot)).to.equal((supplyBefore * QUORUM_PERCENT) / 100n);
+    expect(await f.governor.proposalVotes(p.id)).to.deep.equal([carol + erin, alice, 0n]);
     // With the synced reputation against (900 + 700) would beat for (50); at the snapshot for (400) wins.
     expect(await f.governor.state(p.id)).to.equal(ProposalState.Succeeded);
   });

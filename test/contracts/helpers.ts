@@ -1,10 +1,7 @@
 // Shared pieces of the contract flow tests: real OpenZeppelin trees, a seeded random source, the pool's
 // deployment and the epoch lifecycle. The tests compute every expected value from these, never hard-code it.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import type {
-  HardhatEthers,
-  HardhatEthersSigner,
-} from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { EpochRewards } from "../../typechain-types/index.js";
 import type { IEpochRewards } from "../../typechain-types/EpochRewards.js";
@@ -49,11 +46,7 @@ export function prng(seed: number): () => number {
 }
 
 /** A random bigint in [min, max] drawn from `rand`. */
-export function randomBigInt(
-  rand: () => number,
-  min: bigint,
-  max: bigint,
-): bigint {
+export function randomBigInt(rand: () => number, min: bigint, max: bigint): bigint {
   const span = max - min + 1n;
   const high = BigInt(Math.floor(rand() * 2 ** 32));
   const low = BigInt(Math.floor(rand() * 2 ** 32));
@@ -61,11 +54,7 @@ export function randomBigInt(
 }
 
 /** `count` distinct random addresses (no keys needed: anyone may claim for a leaf account). */
-export function randomAddresses(
-  ethers: HardhatEthers,
-  rand: () => number,
-  count: number,
-): string[] {
+export function randomAddresses(ethers: HardhatEthers, rand: () => number, count: number): string[] {
   const out = new Set<string>();
   while (out.size < count) {
     const bytes = new Uint8Array(20);
@@ -79,9 +68,7 @@ export function randomAddresses(
  * Builds an epoch tree the way the pipeline does: leaves [index, account, amount, reputation] with index
  * 0..n−1 over the accounts sorted by lowercase address.
  */
-export function buildTree(
-  entries: { account: string; amount: bigint; reputation: bigint }[],
-): EpochTree {
+export function buildTree(entries: { account: string; amount: bigint; reputation: bigint }[]): EpochTree {
   const sorted = [...entries].sort((a, b) => {
     const x = a.account.toLowerCase();
     const y = b.account.toLowerCase();
@@ -94,15 +81,7 @@ export function buildTree(
     reputation: e.reputation,
   }));
   const tree = StandardMerkleTree.of(
-    leaves.map(
-      (l) =>
-        [l.index, l.account, l.amount, l.reputation] as [
-          bigint,
-          string,
-          bigint,
-          bigint,
-        ],
-    ),
+    leaves.map((l) => [l.index, l.account, l.amount, l.reputation] as [bigint, string, bigint, bigint]),
     LEAF_ENCODING,
   );
   return { tree, leaves, total: leaves.reduce((sum, l) => sum + l.amount, 0n) };
@@ -117,11 +96,7 @@ export function proofOf(epochTree: EpochTree, leaf: Leaf): string[] {
 }
 
 /** The `Claim` struct of `claimMany` for one leaf of an epoch. */
-export function claimOf(
-  epoch: bigint,
-  epochTree: EpochTree,
-  leaf: Leaf,
-): IEpochRewards.ClaimStruct {
+export function claimOf(epoch: bigint, epochTree: EpochTree, leaf: Leaf): IEpochRewards.ClaimStruct {
   return {
     epoch,
     index: leaf.index,
@@ -141,14 +116,7 @@ export async function claimLeaf(
   signer?: HardhatEthersSigner,
 ) {
   const p = signer ? pool.connect(signer) : pool;
-  return p.claim(
-    epoch,
-    leaf.index,
-    leaf.account,
-    leaf.amount,
-    leaf.reputation,
-    proofOf(epochTree, leaf),
-  );
+  return p.claim(epoch, leaf.index, leaf.account, leaf.amount, leaf.reputation, proofOf(epochTree, leaf));
 }
 
 export interface PoolSetup {
@@ -164,21 +132,13 @@ export interface PoolSetup {
  * Deploys `name` typed as its typechain contract. (`ethers.deployContract(name, args)` resolves to the untyped
  * `Contract` overload, whose `connect` then loses the methods' types.)
  */
-export async function deploy<T>(
-  ethers: HardhatEthers,
-  name: string,
-  args: unknown[] = [],
-): Promise<T> {
+export async function deploy<T>(ethers: HardhatEthers, name: string, args: unknown[] = []): Promise<T> {
   return (await ethers.deployContract(name, args)) as unknown as T;
 }
 
 /** Deploys the pool over `tokenAddress`, grants the proposer and guardian roles. */
-export async function deployPool(
-  ethers: HardhatEthers,
-  tokenAddress: string,
-): Promise<PoolSetup> {
-  const [admin, proposer, guardian, funder, ...others] =
-    await ethers.getSigners();
+export async function deployPool(ethers: HardhatEthers, tokenAddress: string): Promise<PoolSetup> {
+  const [admin, proposer, guardian, funder, ...others] = await ethers.getSigners();
   const pool = (await ethers.deployContract("EpochRewards", [
     tokenAddress,
     admin.address,
@@ -188,12 +148,8 @@ export async function deployPool(
     "Social Mining Reputation",
     "SMR",
   ])) as unknown as EpochRewards;
-  await pool
-    .connect(admin)
-    .grantRole(await pool.PROPOSER_ROLE(), proposer.address);
-  await pool
-    .connect(admin)
-    .grantRole(await pool.GUARDIAN_ROLE(), guardian.address);
+  await pool.connect(admin).grantRole(await pool.PROPOSER_ROLE(), proposer.address);
+  await pool.connect(admin).grantRole(await pool.GUARDIAN_ROLE(), guardian.address);
   return { pool, admin, proposer, guardian, funder, others };
 }
 
@@ -206,24 +162,13 @@ export async function propose(
   total: bigint = epochTree.total,
 ): Promise<{ claimableAt: bigint; expiresAt: bigint }> {
   const inputsHash = `0x${epoch.toString(16).padStart(64, "0")}`;
-  await pool
-    .connect(proposer)
-    .proposeEpoch(
-      epoch,
-      epochTree.tree.root,
-      total,
-      inputsHash,
-      `ipfs://epoch-${epoch}`,
-    );
+  await pool.connect(proposer).proposeEpoch(epoch, epochTree.tree.root, total, inputsHash, `ipfs://epoch-${epoch}`);
   const view = await pool.getEpoch(epoch);
   return { claimableAt: view.claimableAt, expiresAt: view.expiresAt };
 }
 
 /** Moves the chain to `claimableAt` so that the next transaction can claim. */
-export async function openClaims(
-  networkHelpers: NetworkHelpers,
-  claimableAt: bigint,
-): Promise<void> {
+export async function openClaims(networkHelpers: NetworkHelpers, claimableAt: bigint): Promise<void> {
   const now = BigInt(await networkHelpers.time.latest());
   if (now < claimableAt) await networkHelpers.time.increase(claimableAt - now);
 }

@@ -37,16 +37,10 @@ function randomEpoch(rand: () => number, size: number): EpochTree {
 }
 
 async function deployFundedPool() {
-  const token = await deploy<MockERC20>(ethers, "MockERC20", [
-    "Reward",
-    "RWD",
-    18,
-  ]);
+  const token = await deploy<MockERC20>(ethers, "MockERC20", ["Reward", "RWD", 18]);
   const setup = await deployPool(ethers, await token.getAddress());
   await token.mint(setup.funder.address, FUNDING);
-  await token
-    .connect(setup.funder)
-    .approve(await setup.pool.getAddress(), FUNDING);
+  await token.connect(setup.funder).approve(await setup.pool.getAddress(), FUNDING);
   await setup.pool.connect(setup.funder).fund(FUNDING);
   return { token, ...setup };
 }
@@ -72,8 +66,7 @@ async function twoEpochsFixture() {
 
 describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   it("pays every leaf of trees of 1, 2, odd and ~100 leaves, mixing claim and claimMany", async function () {
-    const { token, pool, proposer, others } =
-      await networkHelpers.loadFixture(deployFundedPool);
+    const { token, pool, proposer, others } = await networkHelpers.loadFixture(deployFundedPool);
     const rand = prng(SEED);
     const oddSize = 3 + 2 * Math.floor(rand() * 20); // a random odd size in [3, 41]
     const sizes = [1, 2, oddSize, 7, 95 + Math.floor(rand() * 11)];
@@ -81,9 +74,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
 
     let lastClaimableAt = 0n;
     for (const [i, epochTree] of trees.entries()) {
-      lastClaimableAt = (
-        await propose(pool, proposer, BigInt(i + 1), epochTree)
-      ).claimableAt;
+      lastClaimableAt = (await propose(pool, proposer, BigInt(i + 1), epochTree)).claimableAt;
     }
     await openClaims(networkHelpers, lastClaimableAt);
 
@@ -120,18 +111,13 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
 
     const all = trees.flatMap((t) => t.leaves);
     expect(await pool.soulCount()).to.equal(all.length);
-    expect(await pool.totalReputation()).to.equal(
-      all.reduce((s, l) => s + l.reputation, 0n),
-    );
+    expect(await pool.totalReputation()).to.equal(all.reduce((s, l) => s + l.reputation, 0n));
     expect(await pool.outstanding()).to.equal(0n);
-    expect(await token.balanceOf(await pool.getAddress())).to.equal(
-      FUNDING - trees.reduce((s, t) => s + t.total, 0n),
-    );
+    expect(await token.balanceOf(await pool.getAddress())).to.equal(FUNDING - trees.reduce((s, t) => s + t.total, 0n));
   });
 
   it("pays at exactly claimableAt and at expiresAt − 1", async function () {
-    const { token, pool, trees, second } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { token, pool, trees, second } = await networkHelpers.loadFixture(twoEpochsFixture);
     const [first, last] = [trees[1].leaves[0], trees[1].leaves[1]];
 
     await networkHelpers.time.setNextBlockTimestamp(second.claimableAt);
@@ -151,71 +137,29 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   });
 
   it("reverts InvalidProof for a proof from another epoch", async function () {
-    const { pool, trees, second } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, trees, second } = await networkHelpers.loadFixture(twoEpochsFixture);
     await openClaims(networkHelpers, second.claimableAt);
     const leaf = trees[0].leaves[2]; // a genuine leaf of epoch 1, with its genuine proof
-    await expect(
-      pool.claim(
-        2n,
-        leaf.index,
-        leaf.account,
-        leaf.amount,
-        leaf.reputation,
-        proofOf(trees[0], leaf),
-      ),
-    )
+    await expect(pool.claim(2n, leaf.index, leaf.account, leaf.amount, leaf.reputation, proofOf(trees[0], leaf)))
       .to.be.revertedWithCustomError(pool, "InvalidProof")
       .withArgs(2n, leaf.index, leaf.account, leaf.amount, leaf.reputation);
   });
 
   it("reverts InvalidProof for a tampered amount or reputation", async function () {
-    const { pool, trees, first } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, trees, first } = await networkHelpers.loadFixture(twoEpochsFixture);
     await openClaims(networkHelpers, first.claimableAt);
     const leaf = trees[0].leaves[1];
     const proof = proofOf(trees[0], leaf);
-    await expect(
-      pool.claim(
-        1n,
-        leaf.index,
-        leaf.account,
-        leaf.amount + 1n,
-        leaf.reputation,
-        proof,
-      ),
-    )
+    await expect(pool.claim(1n, leaf.index, leaf.account, leaf.amount + 1n, leaf.reputation, proof))
       .to.be.revertedWithCustomError(pool, "InvalidProof")
-      .withArgs(
-        1n,
-        leaf.index,
-        leaf.account,
-        leaf.amount + 1n,
-        leaf.reputation,
-      );
-    await expect(
-      pool.claim(
-        1n,
-        leaf.index,
-        leaf.account,
-        leaf.amount,
-        leaf.reputation * 2n,
-        proof,
-      ),
-    )
+      .withArgs(1n, leaf.index, leaf.account, leaf.amount + 1n, leaf.reputation);
+    await expect(pool.claim(1n, leaf.index, leaf.account, leaf.amount, leaf.reputation * 2n, proof))
       .to.be.revertedWithCustomError(pool, "InvalidProof")
-      .withArgs(
-        1n,
-        leaf.index,
-        leaf.account,
-        leaf.amount,
-        leaf.reputation * 2n,
-      );
+      .withArgs(1n, leaf.index, leaf.account, leaf.amount, leaf.reputation * 2n);
   });
 
   it("reverts AlreadyClaimed for a reused index, whatever the rest of the leaf", async function () {
-    const { pool, trees, first } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, trees, first } = await networkHelpers.loadFixture(twoEpochsFixture);
     await openClaims(networkHelpers, first.claimableAt);
     const [leaf, other] = trees[0].leaves;
     await claimLeaf(pool, 1n, trees[0], leaf);
@@ -224,16 +168,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
       .to.be.revertedWithCustomError(pool, "AlreadyClaimed")
       .withArgs(1n, leaf.index);
     // Another account's genuine amount and proof under the claimed index.
-    await expect(
-      pool.claim(
-        1n,
-        leaf.index,
-        other.account,
-        other.amount,
-        other.reputation,
-        proofOf(trees[0], other),
-      ),
-    )
+    await expect(pool.claim(1n, leaf.index, other.account, other.amount, other.reputation, proofOf(trees[0], other)))
       .to.be.revertedWithCustomError(pool, "AlreadyClaimed")
       .withArgs(1n, leaf.index);
     // Also inside a batch.
@@ -243,8 +178,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   });
 
   it("reverts EpochInChallenge before claimableAt", async function () {
-    const { pool, trees, first } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, trees, first } = await networkHelpers.loadFixture(twoEpochsFixture);
     const leaf = trees[0].leaves[0];
     await expect(claimLeaf(pool, 1n, trees[0], leaf))
       .to.be.revertedWithCustomError(pool, "EpochInChallenge")
@@ -256,8 +190,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   });
 
   it("reverts EpochExpired at and after expiresAt", async function () {
-    const { pool, trees, first } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, trees, first } = await networkHelpers.loadFixture(twoEpochsFixture);
     const leaf = trees[0].leaves[0];
     expect(first.expiresAt - first.claimableAt).to.equal(CLAIM_WINDOW);
 
@@ -272,8 +205,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   });
 
   it("reverts EpochIsVetoed for a vetoed epoch, during and after its would-be window", async function () {
-    const { pool, guardian, trees, second } =
-      await networkHelpers.loadFixture(twoEpochsFixture);
+    const { pool, guardian, trees, second } = await networkHelpers.loadFixture(twoEpochsFixture);
     await pool.connect(guardian).vetoEpoch(2n, "wrong weights");
     const leaf = trees[1].leaves[0];
     await expect(claimLeaf(pool, 2n, trees[1], leaf))
@@ -286,8 +218,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
   });
 
   it("claimMany over several epochs of one account pays one Transfer and syncs the newest epoch", async function () {
-    const { token, pool, proposer } =
-      await networkHelpers.loadFixture(deployFundedPool);
+    const { token, pool, proposer } = await networkHelpers.loadFixture(deployFundedPool);
     const rand = prng(SEED + 2);
     const [account] = randomAddresses(ethers, rand, 1);
     const trees: EpochTree[] = [];
@@ -306,17 +237,14 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
       });
       const epochTree = buildTree(entries);
       trees.push(epochTree);
-      claimableAt = (await propose(pool, proposer, epoch, epochTree))
-        .claimableAt;
+      claimableAt = (await propose(pool, proposer, epoch, epochTree)).claimableAt;
     }
     await openClaims(networkHelpers, claimableAt);
 
     const mine = trees.map((t) => t.leaves.find((l) => l.account === account)!);
     const owed = mine.reduce((s, l) => s + l.amount, 0n);
     // Deliberately not in epoch order: the newest epoch wins, not the last position.
-    const claims = [1, 2, 0].map((i) =>
-      claimOf(BigInt(i + 1), trees[i], mine[i]),
-    );
+    const claims = [1, 2, 0].map((i) => claimOf(BigInt(i + 1), trees[i], mine[i]));
     const tx = await pool.claimMany(claims);
     const receipt = (await tx.wait())!;
 
@@ -328,16 +256,10 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
     expect(transfers).to.have.length(1);
     expect(transfers[0]!.args.to).to.equal(account);
     expect(transfers[0]!.args.value).to.equal(owed);
-    await expect(tx).to.changeTokenBalances(
-      ethers,
-      token,
-      [account, await pool.getAddress()],
-      [owed, -owed],
-    );
+    await expect(tx).to.changeTokenBalances(ethers, token, [account, await pool.getAddress()], [owed, -owed]);
 
     expect(await pool.reputationOf(account)).to.equal(mine[2].reputation);
     expect(await pool.lastSyncedEpoch(account)).to.equal(3n);
-    for (const [i, leaf] of mine.entries())
-      expect(await pool.isClaimed(BigInt(i + 1), leaf.index)).to.equal(true);
+    for (const [i, leaf] of mine.entries()) expect(await pool.isClaimed(BigInt(i + 1), leaf.index)).to.equal(true);
   });
 });
