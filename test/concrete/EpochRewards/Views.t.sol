@@ -96,7 +96,10 @@ contract Views_Concrete_Test is Base {
         assertEq(pool.latestEpoch(), 2);
     }
 
-    function test_Durations_ItShouldReturnTheNextProposalsDurations() external view {
+    function test_Durations_ItShouldReturnTheNextProposalsDurations()
+        external
+        view
+    {
         (uint32 c, uint32 w) = pool.durations();
         assertEq(c, CHALLENGE);
         assertEq(w, WINDOW);
