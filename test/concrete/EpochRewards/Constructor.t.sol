@@ -117,6 +117,7 @@ contract Constructor_Concrete_Test is Base {
         view
     {
         assertEq(address(pool.token()), address(token));
+        assertEq(token.decimals(), 18);
         (uint32 c, uint32 w) = pool.durations();
         assertEq(c, CHALLENGE);
         assertEq(w, WINDOW);
