@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {Base} from "../../utils/Base.t.sol";
+import {Base64Decoder} from "../../utils/Base64Decoder.sol";
+
+contract ERC721Views_Concrete_Test is Base {
+    string private constant PREFIX = "data:application/json;base64,";
+
+    uint256 private aliceId;
+    uint256 private bobId;
+
+    function setUp() public override {
+        super.setUp();
+        Leaf[] memory leaves = _defaultLeaves();
+        _proposeOpen(1, leaves);
+        _claim(alice, 1, leaves, 0);
+        aliceId = _tokenId(alice);
+        bobId = _tokenId(bob);
+    }
+
+    function _expectNonexistent(uint256 id) private {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC721Errors.ERC721NonexistentToken.selector,
+                id
+            )
+        );
+    }
+
+    function _json(uint256 id) private view returns (string memory) {
+        bytes memory uri = bytes(pool.tokenURI(id));
+        bytes memory prefix = bytes(PREFIX);
+        for (uint256 i = 0; i < prefix.length; ++i) {
+            assertEq(uri[i], prefix[i], "data URI prefix");
+        }
+        bytes memory encoded = new bytes(uri.length - prefix.length);
+        for (uint256 i = 0; i < encoded.length; ++i) {
+            encoded[i] = uri[prefix.length + i];
+        }
+        return string(Base64Decoder.decode(string(encoded)));
+    }
+
+    function test_BalanceOf_RevertWhen_OwnerIsZeroAddress() external {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC721Errors.ERC721InvalidOwner.selector,
+                address(0)
+            )
+        );
+        pool.balanceOf(address(0));
+    }
+
+    function test_BalanceOf_GivenNoSoul_ItShouldReturnZero() external {
+        assertEq(pool.balanceOf(bob), 0);
+        vm.prank(recovery);
+        pool.recoverSoul(alice, eve);
+        assertEq(pool.balanceOf(alice), 0);
+    }
+
+    function test_BalanceOf_GivenASoul_ItShouldReturnOne() external view {
+        assertEq(pool.balanceOf(alice), 1);
+    }
+
+    function test_RevertGiven_TokenIdIsAbove160Bits() external {
+        uint256[2] memory ids = [
+            uint256(type(uint160).max) + 1,
+            (uint256(1) << 160) | aliceId
+        ];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _expectNonexistent(ids[i]);
+            pool.ownerOf(ids[i]);
+            _expectNonexistent(ids[i]);
+            pool.locked(ids[i]);
+            _expectNonexistent(ids[i]);
+            pool.tokenURI(ids[i]);
+        }
+        _expectNonexistent(type(uint256).max);
+        pool.ownerOf(type(uint256).max);
+    }
+
+    function test_RevertGiven_HolderHasNoSoul() external {
+        uint256[2] memory ids = [bobId, 0];
+        for (uint256 i = 0; i < ids.length; ++i) {
+            _expectNonexistent(ids[i]);
+            pool.ownerOf(ids[i]);
+            _expectNonexistent(ids[i]);
+            pool.locked(ids[i]);
+            _expectNonexistent(ids[i]);
+            pool.tokenURI(ids[i]);
+        }
+        vm.prank(recovery);
+        pool.recoverSoul(alice, eve);
+        _expectNonexistent(aliceId);
+        pool.ownerOf(aliceId);
+        _expectNonexistent(aliceId);
+        pool.locked(aliceId);
+        _expectNonexistent(aliceId);
+        pool.tokenURI(aliceId);
+    }
+
+    function test_GivenHolderHasASoul_ItShouldReturnOwnerAndLocked()
+        external
+        view
+    {
+        assertEq(pool.ownerOf(aliceId), alice);
+        assertTrue(pool.locked(aliceId));
+    }
+
+    function test_TokenURI_GivenHolderHasASoul_ItShouldEncodeTheJson()
+        external
+    {
+        // Move alice to a newer epoch and a larger score, so both attributes are distinguishable.
+        Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
+        _proposeOpen(2, next);
+        _claim(alice, 2, next, 0);
+
+        string memory json = _json(aliceId);
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 123_456_789);
+        assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
+        assertEq(
+            vm.parseJsonString(json, ".attributes[0].trait_type"),
+            "Reputation"
+        );
+        assertEq(
+            vm.parseJsonString(json, ".attributes[1].trait_type"),
+            "Last epoch"
+        );
+        assertEq(
+            vm.parseJsonString(json, ".name"),
+            string.concat(NAME, " #", vm.toString(aliceId))
+        );
+        string memory description = vm.parseJsonString(json, ".description");
+        assertTrue(
+            vm.contains(description, Strings.toChecksumHexString(alice)),
+            "holder in description"
+        );
+    }
+
+    function test_TokenURI_GivenZeroReputation_ItShouldEncodeZero() external {
+        Leaf[] memory next = _one(_leaf(0, bob, 0, 0));
+        _proposeOpen(2, next);
+        _claim(bob, 2, next, 0);
+        string memory json = _json(bobId);
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 0);
+        assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
+    }
+
+    function test_NameAndSymbol_ItShouldReturnTheConstructorValues()
+        external
+        view
+    {
+        assertEq(pool.name(), NAME);
+        assertEq(pool.symbol(), SYMBOL);
+    }
+}
