@@ -52,15 +52,7 @@ abstract contract Base is Test {
         eve = makeAddr("eve");
 
         token = new MockERC20("Reward", "RWD", 18);
-        pool = new EpochRewards(
-            IERC20(address(token)),
-            admin,
-            ADMIN_DELAY,
-            CHALLENGE,
-            WINDOW,
-            NAME,
-            SYMBOL
-        );
+        pool = new EpochRewards(IERC20(address(token)), admin, ADMIN_DELAY, CHALLENGE, WINDOW, NAME, SYMBOL);
         vm.label(address(token), "token");
         vm.label(address(pool), "pool");
 
@@ -103,20 +95,13 @@ abstract contract Base is Test {
         leaves[0] = a;
     }
 
-    function _two(
-        Leaf memory a,
-        Leaf memory b
-    ) internal pure returns (Leaf[] memory leaves) {
+    function _two(Leaf memory a, Leaf memory b) internal pure returns (Leaf[] memory leaves) {
         leaves = new Leaf[](2);
         leaves[0] = a;
         leaves[1] = b;
     }
 
-    function _three(
-        Leaf memory a,
-        Leaf memory b,
-        Leaf memory c
-    ) internal pure returns (Leaf[] memory leaves) {
+    function _three(Leaf memory a, Leaf memory b, Leaf memory c) internal pure returns (Leaf[] memory leaves) {
         leaves = new Leaf[](3);
         leaves[0] = a;
         leaves[1] = b;
@@ -125,26 +110,14 @@ abstract contract Base is Test {
 
     /// @dev The default tree: alice and bob are paid, eve only has reputation to sync.
     function _defaultLeaves() internal view returns (Leaf[] memory) {
-        return
-            _three(
-                _leaf(0, alice, 100e18, 10),
-                _leaf(1, bob, 50e18, 20),
-                _leaf(2, eve, 0, 5)
-            );
+        return _three(_leaf(0, alice, 100e18, 10), _leaf(1, bob, 50e18, 20), _leaf(2, eve, 0, 5));
     }
 
-    function _hashes(
-        Leaf[] memory leaves
-    ) internal pure returns (bytes32[] memory hashes) {
+    function _hashes(Leaf[] memory leaves) internal pure returns (bytes32[] memory hashes) {
         hashes = new bytes32[](leaves.length);
         for (uint256 i = 0; i < leaves.length; ++i) {
             Leaf memory l = leaves[i];
-            hashes[i] = MerkleHelper.leafHash(
-                l.index,
-                l.account,
-                l.amount,
-                l.reputation
-            );
+            hashes[i] = MerkleHelper.leafHash(l.index, l.account, l.amount, l.reputation);
         }
     }
 
@@ -152,10 +125,7 @@ abstract contract Base is Test {
         return MerkleHelper.root(_hashes(leaves));
     }
 
-    function _proof(
-        Leaf[] memory leaves,
-        uint256 position
-    ) internal pure returns (bytes32[] memory) {
+    function _proof(Leaf[] memory leaves, uint256 position) internal pure returns (bytes32[] memory) {
         return MerkleHelper.proof(_hashes(leaves), position);
     }
 
@@ -170,28 +140,18 @@ abstract contract Base is Test {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Proposes `leaves` as `epoch` with their sum as the total.
-    function _propose(
-        uint256 epoch,
-        Leaf[] memory leaves
-    ) internal returns (bytes32 root) {
+    function _propose(uint256 epoch, Leaf[] memory leaves) internal returns (bytes32 root) {
         return _propose(epoch, leaves, _sum(leaves));
     }
 
-    function _propose(
-        uint256 epoch,
-        Leaf[] memory leaves,
-        uint256 total
-    ) internal returns (bytes32 root) {
+    function _propose(uint256 epoch, Leaf[] memory leaves, uint256 total) internal returns (bytes32 root) {
         root = _root(leaves);
         vm.prank(proposer);
         pool.proposeEpoch(epoch, root, total, INPUTS_HASH, URI);
     }
 
     /// @dev Proposes `leaves` as `epoch` and moves to the start of its claim window.
-    function _proposeOpen(
-        uint256 epoch,
-        Leaf[] memory leaves
-    ) internal returns (bytes32 root) {
+    function _proposeOpen(uint256 epoch, Leaf[] memory leaves) internal returns (bytes32 root) {
         root = _propose(epoch, leaves);
         _open(epoch);
     }
@@ -214,12 +174,7 @@ abstract contract Base is Test {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev Claims leaf `position` of `leaves` in `epoch` as `caller`.
-    function _claim(
-        address caller,
-        uint256 epoch,
-        Leaf[] memory leaves,
-        uint256 position
-    ) internal {
+    function _claim(address caller, uint256 epoch, Leaf[] memory leaves, uint256 position) internal {
         Leaf memory l = leaves[position];
         bytes32[] memory proof = _proof(leaves, position);
         vm.prank(caller);
@@ -232,25 +187,14 @@ abstract contract Base is Test {
         uint256 position
     ) internal pure returns (IEpochRewards.Claim memory) {
         Leaf memory l = leaves[position];
-        return
-            IEpochRewards.Claim(
-                epoch,
-                l.index,
-                l.account,
-                l.amount,
-                l.reputation,
-                _proof(leaves, position)
-            );
+        return IEpochRewards.Claim(epoch, l.index, l.account, l.amount, l.reputation, _proof(leaves, position));
     }
 
     /// @dev Number of ERC-20 Transfer events the reward token emitted among `logs`.
-    function _tokenTransfers(
-        Vm.Log[] memory logs
-    ) internal view returns (uint256 count) {
+    function _tokenTransfers(Vm.Log[] memory logs) internal view returns (uint256 count) {
         bytes32 topic = keccak256("Transfer(address,address,uint256)");
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(token) && logs[i].topics[0] == topic)
-                ++count;
+            if (logs[i].emitter == address(token) && logs[i].topics[0] == topic) ++count;
         }
     }
 

@@ -3,9 +3,7 @@ pragma solidity ^0.8.28;
 
 /// @notice Decodes standard padded base64 (RFC 4648 §4), for reading `tokenURI` data URIs in tests.
 library Base64Decoder {
-    function decode(
-        string memory encoded
-    ) internal pure returns (bytes memory out) {
+    function decode(string memory encoded) internal pure returns (bytes memory out) {
         bytes memory data = bytes(encoded);
         require(data.length % 4 == 0, "Base64Decoder: length");
         if (data.length == 0) return out;

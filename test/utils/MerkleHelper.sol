@@ -14,12 +14,7 @@ library MerkleHelper {
         uint256 amount,
         uint256 reputation
     ) internal pure returns (bytes32) {
-        return
-            keccak256(
-                bytes.concat(
-                    keccak256(abi.encode(index, account, amount, reputation))
-                )
-            );
+        return keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation))));
     }
 
     /// @notice The root of the tree over `leaves` (at least one).
@@ -34,14 +29,8 @@ library MerkleHelper {
     }
 
     /// @notice The proof of leaf `position` of `leaves`.
-    function proof(
-        bytes32[] memory leaves,
-        uint256 position
-    ) internal pure returns (bytes32[] memory result) {
-        require(
-            position < leaves.length,
-            "MerkleHelper: position out of range"
-        );
+    function proof(bytes32[] memory leaves, uint256 position) internal pure returns (bytes32[] memory result) {
+        require(position < leaves.length, "MerkleHelper: position out of range");
         bytes32[] memory level = _copy(leaves);
         bytes32[] memory siblings = new bytes32[](256);
         uint256 depth = 0;
@@ -59,23 +48,15 @@ library MerkleHelper {
     }
 
     /// @dev Replaces the first half of `level` by the parents of its `n` nodes; returns the parent count.
-    function _up(
-        bytes32[] memory level,
-        uint256 n
-    ) private pure returns (uint256 parents) {
+    function _up(bytes32[] memory level, uint256 n) private pure returns (uint256 parents) {
         parents = (n + 1) / 2;
         for (uint256 i = 0; i < n / 2; ++i) {
-            level[i] = Hashes.commutativeKeccak256(
-                level[2 * i],
-                level[2 * i + 1]
-            );
+            level[i] = Hashes.commutativeKeccak256(level[2 * i], level[2 * i + 1]);
         }
         if (n % 2 == 1) level[n / 2] = level[n - 1];
     }
 
-    function _copy(
-        bytes32[] memory input
-    ) private pure returns (bytes32[] memory output) {
+    function _copy(bytes32[] memory input) private pure returns (bytes32[] memory output) {
         output = new bytes32[](input.length);
         for (uint256 i = 0; i < input.length; ++i) {
             output[i] = input[i];

@@ -20,9 +20,7 @@ contract CompactCheckpointsHarness {
         return _trace.load();
     }
 
-    function historyAt(
-        uint256 index
-    ) external view returns (uint32 key, uint64 value) {
+    function historyAt(uint256 index) external view returns (uint32 key, uint64 value) {
         return _trace.historyAt(index);
     }
 
@@ -38,9 +36,7 @@ contract CompactCheckpoints_Concrete_Test is Test {
         trace = new CompactCheckpointsHarness();
     }
 
-    function test_Push_WhenKeyEqualsTheLatest_ItShouldOverwriteInPlace()
-        external
-    {
+    function test_Push_WhenKeyEqualsTheLatest_ItShouldOverwriteInPlace() external {
         trace.push(10, 1);
         trace.push(20, 2);
         trace.push(20, 3);
@@ -52,9 +48,7 @@ contract CompactCheckpoints_Concrete_Test is Test {
         assertEq(h.historyLength, 0);
     }
 
-    function test_Push_GivenFewerThanTwoCheckpoints_ItShouldKeepThemInTheHead()
-        external
-    {
+    function test_Push_GivenFewerThanTwoCheckpoints_ItShouldKeepThemInTheHead() external {
         trace.push(10, 1);
         assertEq(trace.head().historyLength, 0);
         trace.push(20, 2);
@@ -62,9 +56,7 @@ contract CompactCheckpoints_Concrete_Test is Test {
         assertEq(trace.head().prevSince, 10);
     }
 
-    function test_Push_GivenTwoCheckpoints_ItShouldAppendTheOlderToHistory()
-        external
-    {
+    function test_Push_GivenTwoCheckpoints_ItShouldAppendTheOlderToHistory() external {
         for (uint32 i = 1; i <= 5; ++i) {
             trace.push(i * 10, i);
         }
@@ -88,9 +80,7 @@ contract CompactCheckpoints_Concrete_Test is Test {
         }
     }
 
-    function test_UpperLookup_ItShouldReturnTheLatestValueAtOrBefore()
-        external
-    {
+    function test_UpperLookup_ItShouldReturnTheLatestValueAtOrBefore() external {
         assertEq(trace.upperLookup(0), 0);
         assertEq(trace.upperLookup(type(uint32).max), 0);
         for (uint32 i = 1; i <= 7; ++i) {

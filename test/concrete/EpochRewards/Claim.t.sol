@@ -12,9 +12,7 @@ import {IERC5192} from "../../../contracts/interfaces/IERC5192.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract Claim_Concrete_Test is Base {
-    bytes32 private constant VOTES_CHANGED = keccak256(
-        "DelegateVotesChanged(address,uint256,uint256)"
-    );
+    bytes32 private constant VOTES_CHANGED = keccak256("DelegateVotesChanged(address,uint256,uint256)");
     bytes32 private constant LOCKED = keccak256("Locked(uint256)");
 
     function setUp() public override {
@@ -22,11 +20,7 @@ contract Claim_Concrete_Test is Base {
         _proposeOpen(1, _defaultLeaves());
     }
 
-    function _expectInvalidProof(
-        uint256 epoch,
-        Leaf memory l,
-        bytes32[] memory proof
-    ) private {
+    function _expectInvalidProof(uint256 epoch, Leaf memory l, bytes32[] memory proof) private {
         vm.expectRevert(
             abi.encodeWithSelector(
                 IEpochRewards.InvalidProof.selector,
@@ -40,11 +34,7 @@ contract Claim_Concrete_Test is Base {
         pool.claim(epoch, l.index, l.account, l.amount, l.reputation, proof);
     }
 
-    function _count(
-        Vm.Log[] memory logs,
-        address emitter,
-        bytes32 topic
-    ) private pure returns (uint256 n) {
+    function _count(Vm.Log[] memory logs, address emitter, bytes32 topic) private pure returns (uint256 n) {
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].emitter == emitter && logs[i].topics[0] == topic) ++n;
         }
@@ -66,13 +56,9 @@ contract Claim_Concrete_Test is Base {
     function test_RevertGiven_EpochWasNeverProposed() external {
         Leaf[] memory leaves = _defaultLeaves();
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 2)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 2));
         pool.claim(2, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0));
         pool.claim(0, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
@@ -81,9 +67,7 @@ contract Claim_Concrete_Test is Base {
         _propose(2, leaves);
         _veto(2);
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 2)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 2));
         pool.claim(2, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
@@ -92,22 +76,10 @@ contract Claim_Concrete_Test is Base {
         _propose(2, leaves);
         uint256 claimableAt = pool.getEpoch(2).claimableAt;
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochInChallenge.selector,
-                2,
-                claimableAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochInChallenge.selector, 2, claimableAt));
         pool.claim(2, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
         vm.warp(claimableAt - 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochInChallenge.selector,
-                2,
-                claimableAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochInChallenge.selector, 2, claimableAt));
         pool.claim(2, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
@@ -116,22 +88,10 @@ contract Claim_Concrete_Test is Base {
         uint256 expiresAt = pool.getEpoch(1).expiresAt;
         bytes32[] memory proof = _proof(leaves, 0);
         vm.warp(expiresAt);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochExpired.selector,
-                1,
-                expiresAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, expiresAt));
         pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
         pool.sweep(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochExpired.selector,
-                1,
-                expiresAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, expiresAt));
         pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
@@ -149,17 +109,12 @@ contract Claim_Concrete_Test is Base {
         Leaf[] memory leaves = _defaultLeaves();
         _claim(alice, 1, leaves, 0);
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0));
         pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
     function test_RevertWhen_ProofIsFromAnotherEpoch() external {
-        Leaf[] memory other = _two(
-            _leaf(0, alice, 7e18, 3),
-            _leaf(1, bob, 8e18, 4)
-        );
+        Leaf[] memory other = _two(_leaf(0, alice, 7e18, 3), _leaf(1, bob, 8e18, 4));
         _proposeOpen(2, other);
         // A valid leaf and proof of epoch 2, submitted for epoch 1.
         _expectInvalidProof(1, other[0], _proof(other, 0));
@@ -204,23 +159,12 @@ contract Claim_Concrete_Test is Base {
     }
 
     function test_RevertWhen_LeavesOfAMaliciousTreeSumPastTheTotal() external {
-        Leaf[] memory leaves = _two(
-            _leaf(0, alice, 60, 1),
-            _leaf(1, bob, 60, 1)
-        );
+        Leaf[] memory leaves = _two(_leaf(0, alice, 60, 1), _leaf(1, bob, 60, 1));
         _propose(2, leaves, 100);
         _open(2);
         _claim(alice, 2, leaves, 0);
         bytes32[] memory proof = _proof(leaves, 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochTotalExceeded.selector,
-                2,
-                60,
-                60,
-                100
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochTotalExceeded.selector, 2, 60, 60, 100));
         pool.claim(2, 1, bob, 60, 1, proof);
         // The other epochs' reservations are untouched.
         assertEq(pool.getEpoch(2).claimed, 60);
@@ -249,9 +193,7 @@ contract Claim_Concrete_Test is Base {
         assertEq(pool.outstanding(), _sum(leaves) - 100e18);
     }
 
-    function test_WhenAmountIsZero_ItShouldTransferNoTokensAndStillSync()
-        external
-    {
+    function test_WhenAmountIsZero_ItShouldTransferNoTokensAndStillSync() external {
         vm.recordLogs();
         _claim(bob, 1, _defaultLeaves(), 2); // eve's leaf: amount 0, reputation 5
         Vm.Log[] memory logs = vm.getRecordedLogs();
@@ -292,9 +234,7 @@ contract Claim_Concrete_Test is Base {
         assertEq(pool.totalReputation(), 10);
     }
 
-    function test_WhenReputationIsZero_ItShouldMintWithoutDelegateVotesChanged()
-        external
-    {
+    function test_WhenReputationIsZero_ItShouldMintWithoutDelegateVotesChanged() external {
         Leaf[] memory leaves = _one(_leaf(0, eve, 3, 0));
         _proposeOpen(2, leaves);
         uint256 id = _tokenId(eve);
@@ -316,15 +256,10 @@ contract Claim_Concrete_Test is Base {
         assertEq(token.balanceOf(eve), 3);
     }
 
-    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationDiffers_ItShouldOverwrite()
-        external
-    {
+    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationDiffers_ItShouldOverwrite() external {
         _claim(alice, 1, _defaultLeaves(), 0);
         _claim(bob, 1, _defaultLeaves(), 1);
-        Leaf[] memory next = _two(
-            _leaf(0, alice, 1e18, 7),
-            _leaf(1, bob, 1e18, 20)
-        );
+        Leaf[] memory next = _two(_leaf(0, alice, 1e18, 7), _leaf(1, bob, 1e18, 20));
         _proposeOpen(2, next);
         vm.recordLogs();
         vm.expectEmit(address(pool));
@@ -338,9 +273,7 @@ contract Claim_Concrete_Test is Base {
         assertEq(pool.soulCount(), 2);
     }
 
-    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationIsEqual_ItShouldOnlyRecordTheEpoch()
-        external
-    {
+    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationIsEqual_ItShouldOnlyRecordTheEpoch() external {
         _claim(bob, 1, _defaultLeaves(), 1);
         Leaf[] memory next = _one(_leaf(0, bob, 1e18, 20));
         _proposeOpen(2, next);
@@ -356,9 +289,7 @@ contract Claim_Concrete_Test is Base {
         assertEq(token.balanceOf(bob), 51e18);
     }
 
-    function test_GivenSoulSyncedFromANewerEpoch_ItShouldPayButNeverOverwrite()
-        external
-    {
+    function test_GivenSoulSyncedFromANewerEpoch_ItShouldPayButNeverOverwrite() external {
         Leaf[] memory next = _one(_leaf(0, alice, 1e18, 99));
         _proposeOpen(2, next);
         _claim(alice, 2, next, 0);
@@ -374,18 +305,11 @@ contract Claim_Concrete_Test is Base {
 
     function test_RevertWhen_ReputationDoesNotFit64Bits() external {
         uint256 tooLarge = uint256(type(uint64).max) + 1;
-        Leaf[] memory leaves = _two(
-            _leaf(0, alice, 1, tooLarge),
-            _leaf(1, bob, 1, type(uint64).max)
-        );
+        Leaf[] memory leaves = _two(_leaf(0, alice, 1, tooLarge), _leaf(1, bob, 1, type(uint64).max));
         _proposeOpen(2, leaves);
         bytes32[] memory proof = _proof(leaves, 0);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.ReputationTooLarge.selector,
-                tooLarge,
-                type(uint64).max
-            )
+            abi.encodeWithSelector(ISoulboundReputation.ReputationTooLarge.selector, tooLarge, type(uint64).max)
         );
         pool.claim(2, 0, alice, 1, tooLarge, proof);
         // The largest value that fits is accepted.
@@ -394,10 +318,7 @@ contract Claim_Concrete_Test is Base {
     }
 
     function test_RevertWhen_TotalReputationWouldNotFit64Bits() external {
-        Leaf[] memory leaves = _two(
-            _leaf(0, alice, 1, type(uint64).max),
-            _leaf(1, bob, 1, 1)
-        );
+        Leaf[] memory leaves = _two(_leaf(0, alice, 1, type(uint64).max), _leaf(1, bob, 1, 1));
         _proposeOpen(2, leaves);
         _claim(alice, 2, leaves, 0);
         bytes32[] memory proof = _proof(leaves, 1);

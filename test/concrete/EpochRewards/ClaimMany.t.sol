@@ -8,12 +8,8 @@ import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract ClaimMany_Concrete_Test is Base {
-    bytes32 private constant VOTES_CHANGED = keccak256(
-        "DelegateVotesChanged(address,uint256,uint256)"
-    );
-    bytes32 private constant CLAIMED = keccak256(
-        "Claimed(uint256,uint256,address,uint256)"
-    );
+    bytes32 private constant VOTES_CHANGED = keccak256("DelegateVotesChanged(address,uint256,uint256)");
+    bytes32 private constant CLAIMED = keccak256("Claimed(uint256,uint256,address,uint256)");
 
     Leaf[] private _e1;
     Leaf[] private _e2;
@@ -26,10 +22,7 @@ contract ClaimMany_Concrete_Test is Base {
     function setUp() public override {
         super.setUp();
         Leaf[] memory e1 = _defaultLeaves();
-        Leaf[] memory e2 = _two(
-            _leaf(0, alice, 30e18, 12),
-            _leaf(1, bob, 40e18, 25)
-        );
+        Leaf[] memory e2 = _two(_leaf(0, alice, 30e18, 12), _leaf(1, bob, 40e18, 25));
         Leaf[] memory e3 = _two(_leaf(0, alice, 0, 11), _leaf(1, eve, 5e18, 6));
         for (uint256 i = 0; i < e1.length; ++i) _e1.push(e1[i]);
         for (uint256 i = 0; i < e2.length; ++i) _e2.push(e2[i]);
@@ -40,10 +33,7 @@ contract ClaimMany_Concrete_Test is Base {
         _open(3);
     }
 
-    function _c(
-        uint256 epoch,
-        uint256 position
-    ) private view returns (IEpochRewards.Claim memory) {
+    function _c(uint256 epoch, uint256 position) private view returns (IEpochRewards.Claim memory) {
         Leaf[] memory leaves =
             epoch == 1
                 ? _e1
@@ -53,13 +43,9 @@ contract ClaimMany_Concrete_Test is Base {
         return _claimOf(epoch, leaves, position);
     }
 
-    function _count(
-        Vm.Log[] memory logs,
-        bytes32 topic
-    ) private view returns (uint256 n) {
+    function _count(Vm.Log[] memory logs, bytes32 topic) private view returns (uint256 n) {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(pool) && logs[i].topics[0] == topic)
-                ++n;
+            if (logs[i].emitter == address(pool) && logs[i].topics[0] == topic) ++n;
         }
     }
 
@@ -83,23 +69,12 @@ contract ClaimMany_Concrete_Test is Base {
         batch[1] = _c(2, 0);
         batch[2] = _c(1, 1);
         batch[2].amount += 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.InvalidProof.selector,
-                1,
-                1,
-                bob,
-                50e18 + 1,
-                20
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InvalidProof.selector, 1, 1, bob, 50e18 + 1, 20));
         pool.claimMany(batch);
 
         // The same leaf twice in one batch.
         batch[2] = _c(1, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0));
         pool.claimMany(batch);
 
         assertFalse(pool.isClaimed(1, 0));
@@ -116,21 +91,11 @@ contract ClaimMany_Concrete_Test is Base {
         batch[0] = _c(1, 0);
         batch[1] = _claimOf(4, bad, 0);
         batch[2] = _claimOf(4, bad, 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochTotalExceeded.selector,
-                4,
-                60,
-                60,
-                100
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochTotalExceeded.selector, 4, 60, 60, 100));
         pool.claimMany(batch);
     }
 
-    function test_WhenOneAccountClaimsSeveralEpochsInARow_ItShouldPayOnceAndSyncFromTheNewest()
-        external
-    {
+    function test_WhenOneAccountClaimsSeveralEpochsInARow_ItShouldPayOnceAndSyncFromTheNewest() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
         batch[0] = _c(1, 0);
         batch[1] = _c(3, 0); // newest epoch in the middle of the run
@@ -153,9 +118,7 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(token.balanceOf(alice), 130e18);
         assertEq(pool.reputationOf(alice), 11);
         assertEq(pool.lastSyncedEpoch(alice), 3);
-        assertTrue(
-            pool.isClaimed(1, 0) && pool.isClaimed(2, 0) && pool.isClaimed(3, 0)
-        );
+        assertTrue(pool.isClaimed(1, 0) && pool.isClaimed(2, 0) && pool.isClaimed(3, 0));
     }
 
     function test_WhenBatchMixesAccounts_ItShouldTransferOncePerRun() external {
@@ -185,9 +148,7 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(pool.soulCount(), 3);
     }
 
-    function test_GivenAnAccountAppearsInTwoRuns_ItShouldSyncEachRunNeverGoingBack()
-        external
-    {
+    function test_GivenAnAccountAppearsInTwoRuns_ItShouldSyncEachRunNeverGoingBack() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](4);
         batch[0] = _c(2, 0); // alice, epoch 2 (rep 12)
         batch[1] = _c(1, 1); // bob
@@ -206,9 +167,7 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(_count(logs, VOTES_CHANGED), 3);
     }
 
-    function test_GivenAnAccountAppearsInTwoRuns_WhenTheLaterRunIsOlder_ItShouldKeepTheNewer()
-        external
-    {
+    function test_GivenAnAccountAppearsInTwoRuns_WhenTheLaterRunIsOlder_ItShouldKeepTheNewer() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
         batch[0] = _c(2, 0); // alice, epoch 2 (rep 12)
         batch[1] = _c(1, 1); // bob
@@ -219,9 +178,7 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(token.balanceOf(alice), 130e18);
     }
 
-    function test_WhenARunOwesNothing_ItShouldMakeNoTransferAndStillSync()
-        external
-    {
+    function test_WhenARunOwesNothing_ItShouldMakeNoTransferAndStillSync() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](2);
         batch[0] = _c(3, 0); // alice, 0
         batch[1] = _c(1, 2); // eve, 0

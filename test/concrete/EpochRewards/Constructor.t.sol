@@ -12,67 +12,28 @@ contract Constructor_Concrete_Test is Base {
     uint32 private constant DAY = 1 days;
     uint32 private constant FIVE_YEARS = 5 * 365 days;
 
-    function _deploy(
-        uint32 challengePeriod,
-        uint32 claimWindow
-    ) private returns (EpochRewards) {
-        return
-            new EpochRewards(
-                IERC20(address(token)),
-                admin,
-                ADMIN_DELAY,
-                challengePeriod,
-                claimWindow,
-                NAME,
-                SYMBOL
-            );
+    function _deploy(uint32 challengePeriod, uint32 claimWindow) private returns (EpochRewards) {
+        return new EpochRewards(IERC20(address(token)), admin, ADMIN_DELAY, challengePeriod, claimWindow, NAME, SYMBOL);
     }
 
-    function _expectInvalid(
-        uint32 challengePeriod,
-        uint32 claimWindow
-    ) private {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.InvalidDurations.selector,
-                challengePeriod,
-                claimWindow
-            )
-        );
+    function _expectInvalid(uint32 challengePeriod, uint32 claimWindow) private {
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InvalidDurations.selector, challengePeriod, claimWindow));
         _deploy(challengePeriod, claimWindow);
     }
 
     function test_RevertWhen_TokenIsZeroAddress() external {
         vm.expectRevert(IEpochRewards.ZeroAddress.selector);
-        new EpochRewards(
-            IERC20(address(0)),
-            admin,
-            ADMIN_DELAY,
-            CHALLENGE,
-            WINDOW,
-            NAME,
-            SYMBOL
-        );
+        new EpochRewards(IERC20(address(0)), admin, ADMIN_DELAY, CHALLENGE, WINDOW, NAME, SYMBOL);
     }
 
     function test_RevertWhen_AdminIsZeroAddress() external {
         vm.expectRevert(
             abi.encodeWithSelector(
-                IAccessControlDefaultAdminRules
-                    .AccessControlInvalidDefaultAdmin
-                    .selector,
+                IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector,
                 address(0)
             )
         );
-        new EpochRewards(
-            IERC20(address(token)),
-            address(0),
-            ADMIN_DELAY,
-            CHALLENGE,
-            WINDOW,
-            NAME,
-            SYMBOL
-        );
+        new EpochRewards(IERC20(address(token)), address(0), ADMIN_DELAY, CHALLENGE, WINDOW, NAME, SYMBOL);
     }
 
     function test_RevertWhen_ClaimWindowIsShorterThanOneDay() external {
@@ -97,13 +58,8 @@ contract Constructor_Concrete_Test is Base {
         assertEq(w, FIVE_YEARS);
     }
 
-    function test_WhenArgumentsAreValid_ItShouldEmitRoleGrantedThenDurationsSet()
-        external
-    {
-        address expected = vm.computeCreateAddress(
-            address(this),
-            vm.getNonce(address(this))
-        );
+    function test_WhenArgumentsAreValid_ItShouldEmitRoleGrantedThenDurationsSet() external {
+        address expected = vm.computeCreateAddress(address(this), vm.getNonce(address(this)));
         vm.expectEmit(expected);
         emit IAccessControl.RoleGranted(bytes32(0), admin, address(this));
         vm.expectEmit(expected);
@@ -112,10 +68,7 @@ contract Constructor_Concrete_Test is Base {
         assertEq(address(deployed), expected);
     }
 
-    function test_WhenArgumentsAreValid_ItShouldStoreTokenDurationsNameAndSymbol()
-        external
-        view
-    {
+    function test_WhenArgumentsAreValid_ItShouldStoreTokenDurationsNameAndSymbol() external view {
         assertEq(address(pool.token()), address(token));
         assertEq(token.decimals(), 18);
         (uint32 c, uint32 w) = pool.durations();
@@ -125,10 +78,7 @@ contract Constructor_Concrete_Test is Base {
         assertEq(pool.symbol(), SYMBOL);
     }
 
-    function test_WhenArgumentsAreValid_ItShouldMakeTheAdminTheDefaultAdmin()
-        external
-        view
-    {
+    function test_WhenArgumentsAreValid_ItShouldMakeTheAdminTheDefaultAdmin() external view {
         assertEq(pool.defaultAdmin(), admin);
         assertTrue(pool.hasRole(pool.DEFAULT_ADMIN_ROLE(), admin));
         assertEq(pool.defaultAdminDelay(), ADMIN_DELAY);

@@ -22,24 +22,15 @@ contract DefaultAdmin_Concrete_Test is Base {
     function test_Begin_RevertWhen_CallerIsNotTheAdmin() external {
         vm.prank(guardian);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector,
-                guardian,
-                bytes32(0)
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, bytes32(0))
         );
         pool.beginDefaultAdminTransfer(guardian);
     }
 
-    function test_Begin_WhenCallerIsTheAdmin_ItShouldScheduleTheTransfer()
-        external
-    {
+    function test_Begin_WhenCallerIsTheAdmin_ItShouldScheduleTheTransfer() external {
         uint48 schedule = uint48(block.timestamp) + ADMIN_DELAY;
         vm.expectEmit(address(pool));
-        emit IAccessControlDefaultAdminRules.DefaultAdminTransferScheduled(
-            newAdmin,
-            schedule
-        );
+        emit IAccessControlDefaultAdminRules.DefaultAdminTransferScheduled(newAdmin, schedule);
         _begin();
         (address pending, uint48 at) = pool.pendingDefaultAdmin();
         assertEq(pending, newAdmin);
@@ -52,12 +43,7 @@ contract DefaultAdmin_Concrete_Test is Base {
         skip(ADMIN_DELAY + 1);
         vm.prank(eve);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControlDefaultAdminRules
-                    .AccessControlInvalidDefaultAdmin
-                    .selector,
-                eve
-            )
+            abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, eve)
         );
         pool.acceptDefaultAdminTransfer();
     }
@@ -65,9 +51,7 @@ contract DefaultAdmin_Concrete_Test is Base {
     function test_Accept_RevertGiven_DelayHasNotPassed() external {
         uint48 schedule = _begin();
         bytes memory err = abi.encodeWithSelector(
-            IAccessControlDefaultAdminRules
-                .AccessControlEnforcedDefaultAdminDelay
-                .selector,
+            IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector,
             schedule
         );
         vm.prank(newAdmin);
@@ -98,11 +82,7 @@ contract DefaultAdmin_Concrete_Test is Base {
         assertEq(token.balanceOf(newAdmin), 1);
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector,
-                admin,
-                bytes32(0)
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, bytes32(0))
         );
         pool.withdraw(admin, 1);
         // The new admin manages the other roles.
@@ -114,11 +94,7 @@ contract DefaultAdmin_Concrete_Test is Base {
 
     function test_GrantRole_RevertWhen_RoleIsDefaultAdmin() external {
         vm.prank(admin);
-        vm.expectRevert(
-            IAccessControlDefaultAdminRules
-                .AccessControlEnforcedDefaultAdminRules
-                .selector
-        );
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
         pool.grantRole(bytes32(0), eve);
     }
 }

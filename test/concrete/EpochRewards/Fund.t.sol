@@ -14,9 +14,7 @@ contract Fund_Concrete_Test is Base {
         pool.fund(0);
     }
 
-    function test_WhenTokenTakesAFeeOnTransfer_ItShouldCreditTheMeasuredIncrease()
-        external
-    {
+    function test_WhenTokenTakesAFeeOnTransfer_ItShouldCreditTheMeasuredIncrease() external {
         FeeOnTransferToken fee = new FeeOnTransferToken(100); // 1%
         EpochRewards feePool = new EpochRewards(
             IERC20(address(fee)),
@@ -39,9 +37,7 @@ contract Fund_Concrete_Test is Base {
         assertEq(fee.balanceOf(alice), 0);
     }
 
-    function test_WhenTokenTakesNoFee_ItShouldPullTheAmountAndGrowAvailable()
-        external
-    {
+    function test_WhenTokenTakesNoFee_ItShouldPullTheAmountAndGrowAvailable() external {
         token.mint(alice, 500);
         uint256 poolBalance = token.balanceOf(address(pool));
         vm.startPrank(alice);
@@ -55,9 +51,7 @@ contract Fund_Concrete_Test is Base {
         assertEq(pool.available(), FUNDING + 500);
     }
 
-    function test_WhenTokensWereSentWithAPlainTransfer_ItShouldNotCreditThem()
-        external
-    {
+    function test_WhenTokensWereSentWithAPlainTransfer_ItShouldNotCreditThem() external {
         token.mint(alice, 700);
         vm.prank(alice);
         token.transfer(address(pool), 700);

@@ -18,11 +18,7 @@ contract Pause_Concrete_Test is Base {
             address caller = [admin, proposer, recovery, eve][i];
             vm.prank(caller);
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector,
-                    caller,
-                    role
-                )
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
             );
             pool.pause();
         }
@@ -76,14 +72,8 @@ contract Pause_Concrete_Test is Base {
         _expire(1);
         pool.sweep(1);
 
-        assertEq(
-            uint8(pool.epochState(2)),
-            uint8(IEpochRewards.EpochState.Vetoed)
-        );
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Swept)
-        );
+        assertEq(uint8(pool.epochState(2)), uint8(IEpochRewards.EpochState.Vetoed));
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Swept));
         assertTrue(pool.hasSoul(bob));
         assertEq(pool.available(), FUNDING - 100e18);
         assertTrue(pool.paused());
@@ -93,13 +83,7 @@ contract Pause_Concrete_Test is Base {
         _pause();
         bytes32 role = pool.GUARDIAN_ROLE();
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector,
-                admin,
-                role
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, role));
         pool.unpause();
     }
 
@@ -109,9 +93,7 @@ contract Pause_Concrete_Test is Base {
         pool.unpause();
     }
 
-    function test_Unpause_GivenPaused_ItShouldEmitAndLetClaimsThrough()
-        external
-    {
+    function test_Unpause_GivenPaused_ItShouldEmitAndLetClaimsThrough() external {
         Leaf[] memory leaves = _defaultLeaves();
         _proposeOpen(1, leaves);
         _pause();

@@ -9,20 +9,9 @@ import {Base} from "../../utils/Base.t.sol";
 contract ProposeEpoch_Concrete_Test is Base {
     bytes32 private constant ROOT = keccak256("root");
 
-    function _expectNotProposable(
-        uint256 epoch,
-        uint256 next,
-        IEpochRewards.EpochState state
-    ) private {
+    function _expectNotProposable(uint256 epoch, uint256 next, IEpochRewards.EpochState state) private {
         vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.EpochNotProposable.selector,
-                epoch,
-                next,
-                state
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposable.selector, epoch, next, state));
         pool.proposeEpoch(epoch, ROOT, 1, INPUTS_HASH, URI);
     }
 
@@ -32,11 +21,7 @@ contract ProposeEpoch_Concrete_Test is Base {
             address caller = [admin, guardian, eve][i];
             vm.prank(caller);
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector,
-                    caller,
-                    role
-                )
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
             );
             pool.proposeEpoch(1, ROOT, 1, INPUTS_HASH, URI);
         }
@@ -77,52 +62,28 @@ contract ProposeEpoch_Concrete_Test is Base {
 
     function test_RevertWhen_RootIsZero() external {
         vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.ZeroRoot.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.ZeroRoot.selector, 1));
         pool.proposeEpoch(1, bytes32(0), 1, INPUTS_HASH, URI);
     }
 
     function test_RevertWhen_TotalDoesNotFit96Bits() external {
         uint256 total = uint256(type(uint96).max) + 1;
         vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.TotalTooLarge.selector,
-                total,
-                type(uint96).max
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.TotalTooLarge.selector, total, type(uint96).max));
         pool.proposeEpoch(1, ROOT, total, INPUTS_HASH, URI);
     }
 
     function test_RevertWhen_TotalExceedsAvailable() external {
         vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.InsufficientAvailable.selector,
-                FUNDING + 1,
-                FUNDING
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InsufficientAvailable.selector, FUNDING + 1, FUNDING));
         pool.proposeEpoch(1, ROOT, FUNDING + 1, INPUTS_HASH, URI);
     }
 
-    function test_WhenTotalIsAtMostAvailable_ItShouldReserveStoreAndEmit()
-        external
-    {
+    function test_WhenTotalIsAtMostAvailable_ItShouldReserveStoreAndEmit() external {
         uint64 claimableAt = uint64(block.timestamp) + CHALLENGE;
         uint64 expiresAt = claimableAt + WINDOW;
         vm.expectEmit(address(pool));
-        emit IEpochRewards.EpochProposed(
-            1,
-            ROOT,
-            1000,
-            INPUTS_HASH,
-            URI,
-            claimableAt,
-            expiresAt
-        );
+        emit IEpochRewards.EpochProposed(1, ROOT, 1000, INPUTS_HASH, URI, claimableAt, expiresAt);
         vm.prank(proposer);
         pool.proposeEpoch(1, ROOT, 1000, INPUTS_HASH, URI);
 
@@ -145,32 +106,19 @@ contract ProposeEpoch_Concrete_Test is Base {
         assertEq(pool.available(), 0);
         assertEq(pool.getEpoch(1).total, FUNDING);
         vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.InsufficientAvailable.selector,
-                1,
-                0
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InsufficientAvailable.selector, 1, 0));
         pool.proposeEpoch(2, ROOT, 1, INPUTS_HASH, URI);
     }
 
-    function test_WhenTotalIsZero_ItShouldProposeAReputationOnlyEpoch()
-        external
-    {
+    function test_WhenTotalIsZero_ItShouldProposeAReputationOnlyEpoch() external {
         vm.prank(proposer);
         pool.proposeEpoch(1, ROOT, 0, INPUTS_HASH, URI);
         assertEq(pool.available(), FUNDING);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Challenge)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Challenge));
         assertEq(pool.latestEpoch(), 1);
     }
 
-    function test_WhenEpochIsVetoed_ItShouldStoreTheNewRootWithFreshDurations()
-        external
-    {
+    function test_WhenEpochIsVetoed_ItShouldStoreTheNewRootWithFreshDurations() external {
         _propose(1, _defaultLeaves());
         skip(1 days);
         _veto(1);
@@ -178,15 +126,7 @@ contract ProposeEpoch_Concrete_Test is Base {
         bytes32 newRoot = keccak256("fixed");
         uint64 claimableAt = uint64(block.timestamp) + CHALLENGE;
         vm.expectEmit(address(pool));
-        emit IEpochRewards.EpochProposed(
-            1,
-            newRoot,
-            7,
-            INPUTS_HASH,
-            URI,
-            claimableAt,
-            claimableAt + WINDOW
-        );
+        emit IEpochRewards.EpochProposed(1, newRoot, 7, INPUTS_HASH, URI, claimableAt, claimableAt + WINDOW);
         vm.prank(proposer);
         pool.proposeEpoch(1, newRoot, 7, INPUTS_HASH, URI);
         IEpochRewards.EpochView memory e = pool.getEpoch(1);
@@ -197,9 +137,7 @@ contract ProposeEpoch_Concrete_Test is Base {
         assertEq(pool.latestEpoch(), 1);
     }
 
-    function test_GivenALaterEpochWasProposed_ItShouldNotLowerLatestEpoch()
-        external
-    {
+    function test_GivenALaterEpochWasProposed_ItShouldNotLowerLatestEpoch() external {
         _propose(1, _defaultLeaves());
         _propose(2, _defaultLeaves());
         _veto(1);

@@ -36,11 +36,7 @@ contract RecoverSoul_Concrete_Test is Base {
             address caller = [admin, guardian, alice][i];
             vm.prank(caller);
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector,
-                    caller,
-                    role
-                )
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
             );
             pool.recoverSoul(alice, fresh);
         }
@@ -48,72 +44,40 @@ contract RecoverSoul_Concrete_Test is Base {
 
     function test_RevertWhen_ToIsTheZeroAddress() external {
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721InvalidReceiver.selector,
-                address(0)
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
         pool.recoverSoul(alice, address(0));
     }
 
     function test_RevertGiven_FromHasNoSoul() external {
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulNotFound.selector,
-                eve
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, eve));
         pool.recoverSoul(eve, fresh);
     }
 
     function test_RevertGiven_FromWasAlreadyRecoveredAway() external {
         _recover(alice, fresh);
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulNotFound.selector,
-                alice
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, alice));
         pool.recoverSoul(alice, eve);
     }
 
     function test_RevertGiven_ToHoldsASoul() external {
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulAlreadyExists.selector,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, bob));
         pool.recoverSoul(alice, bob);
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulAlreadyExists.selector,
-                alice
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
         pool.recoverSoul(alice, alice);
     }
 
     function test_RevertGiven_ToOnceHeldASoulThatWasRecoveredAway() external {
         _recover(alice, fresh);
         vm.prank(recovery);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulAlreadyExists.selector,
-                alice
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
         pool.recoverSoul(fresh, alice);
     }
 
-    function test_GivenFromHasASoul_ItShouldEmitTheBurnTheMintAndSoulRecovered()
-        external
-    {
+    function test_GivenFromHasASoul_ItShouldEmitTheBurnTheMintAndSoulRecovered() external {
         uint256 fromId = _tokenId(alice);
         uint256 toId = _tokenId(fresh);
         vm.expectEmit(address(pool));
@@ -146,19 +110,9 @@ contract RecoverSoul_Concrete_Test is Base {
         assertEq(pool.lastSyncedEpoch(alice), 0);
         assertEq(pool.balanceOf(alice), 0);
         assertEq(pool.delegates(alice), address(0));
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulNotFound.selector,
-                alice
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, alice));
         pool.soulOf(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721NonexistentToken.selector,
-                _tokenId(alice)
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, _tokenId(alice)));
         pool.ownerOf(_tokenId(alice));
 
         assertTrue(pool.hasSoul(fresh));
@@ -171,9 +125,7 @@ contract RecoverSoul_Concrete_Test is Base {
         assertEq(pool.soulCount(), souls);
     }
 
-    function test_GivenFromHasASoul_ItShouldKeepTheVotingHistoryOfFrom()
-        external
-    {
+    function test_GivenFromHasASoul_ItShouldKeepTheVotingHistoryOfFrom() external {
         uint256 recoveredAt = block.timestamp;
         _recover(alice, fresh);
         skip(1);
@@ -186,10 +138,7 @@ contract RecoverSoul_Concrete_Test is Base {
 
     function test_GivenALaterClaimForFrom_ItShouldPayButNeverResync() external {
         _recover(alice, fresh);
-        Leaf[] memory next = _two(
-            _leaf(0, alice, 3e18, 50),
-            _leaf(1, fresh, 0, 11)
-        );
+        Leaf[] memory next = _two(_leaf(0, alice, 3e18, 50), _leaf(1, fresh, 0, 11));
         _proposeOpen(2, next);
         uint256 before = token.balanceOf(alice);
         _claim(eve, 2, next, 0);
@@ -204,13 +153,8 @@ contract RecoverSoul_Concrete_Test is Base {
         assertEq(pool.lastSyncedEpoch(fresh), 2);
     }
 
-    function test_GivenALaterClaimForToFromANotNewerEpoch_ItShouldPayAndKeepTheMovedReputation()
-        external
-    {
-        Leaf[] memory next = _two(
-            _leaf(0, alice, 1e18, 12),
-            _leaf(1, fresh, 2e18, 99)
-        );
+    function test_GivenALaterClaimForToFromANotNewerEpoch_ItShouldPayAndKeepTheMovedReputation() external {
+        Leaf[] memory next = _two(_leaf(0, alice, 1e18, 12), _leaf(1, fresh, 2e18, 99));
         _proposeOpen(2, next);
         _claim(alice, 2, next, 0);
         _recover(alice, fresh);

@@ -8,29 +8,16 @@ import {Base} from "../../utils/Base.t.sol";
 contract SetDurations_Concrete_Test is Base {
     uint32 private constant FIVE_YEARS = 5 * 365 days;
 
-    function _expectInvalid(
-        uint32 challengePeriod,
-        uint32 claimWindow
-    ) private {
+    function _expectInvalid(uint32 challengePeriod, uint32 claimWindow) private {
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.InvalidDurations.selector,
-                challengePeriod,
-                claimWindow
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InvalidDurations.selector, challengePeriod, claimWindow));
         pool.setDurations(challengePeriod, claimWindow);
     }
 
     function test_RevertWhen_CallerIsNotTheAdmin() external {
         vm.prank(proposer);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector,
-                proposer,
-                bytes32(0)
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, proposer, bytes32(0))
         );
         pool.setDurations(1, 1 days);
     }
@@ -57,9 +44,7 @@ contract SetDurations_Concrete_Test is Base {
         assertEq(w, 1 days);
     }
 
-    function test_WhenDurationsAreValid_ItShouldApplyToLaterEpochsOnly()
-        external
-    {
+    function test_WhenDurationsAreValid_ItShouldApplyToLaterEpochsOnly() external {
         _propose(1, _defaultLeaves());
         IEpochRewards.EpochView memory first = pool.getEpoch(1);
         vm.prank(admin);
@@ -68,10 +53,7 @@ contract SetDurations_Concrete_Test is Base {
         IEpochRewards.EpochView memory second = pool.getEpoch(2);
         assertEq(second.claimableAt, block.timestamp);
         assertEq(second.expiresAt, block.timestamp + 3 days);
-        assertEq(
-            uint8(second.state),
-            uint8(IEpochRewards.EpochState.Claimable)
-        );
+        assertEq(uint8(second.state), uint8(IEpochRewards.EpochState.Claimable));
         IEpochRewards.EpochView memory firstAfter = pool.getEpoch(1);
         assertEq(firstAfter.claimableAt, first.claimableAt);
         assertEq(firstAfter.expiresAt, first.expiresAt);

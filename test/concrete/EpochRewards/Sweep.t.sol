@@ -6,13 +6,9 @@ import {Base} from "../../utils/Base.t.sol";
 
 contract Sweep_Concrete_Test is Base {
     function test_RevertGiven_EpochWasNeverProposed() external {
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1));
         pool.sweep(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0));
         pool.sweep(0);
     }
 
@@ -20,20 +16,14 @@ contract Sweep_Concrete_Test is Base {
         _propose(1, _defaultLeaves());
         _veto(1);
         vm.warp(block.timestamp + CHALLENGE + WINDOW);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1));
         pool.sweep(1);
     }
 
     function test_RevertGiven_EpochHasNotExpired() external {
         _propose(1, _defaultLeaves());
         uint256 expiresAt = pool.getEpoch(1).expiresAt;
-        bytes memory err = abi.encodeWithSelector(
-            IEpochRewards.EpochNotExpired.selector,
-            1,
-            expiresAt
-        );
+        bytes memory err = abi.encodeWithSelector(IEpochRewards.EpochNotExpired.selector, 1, expiresAt);
         vm.expectRevert(err);
         pool.sweep(1);
         _open(1);
@@ -48,15 +38,11 @@ contract Sweep_Concrete_Test is Base {
         _propose(1, _defaultLeaves());
         _expire(1);
         pool.sweep(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochAlreadySwept.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochAlreadySwept.selector, 1));
         pool.sweep(1);
     }
 
-    function test_GivenEpochExpired_ItShouldReleaseTheUnclaimedRestAndEmit()
-        external
-    {
+    function test_GivenEpochExpired_ItShouldReleaseTheUnclaimedRestAndEmit() external {
         Leaf[] memory leaves = _defaultLeaves();
         _proposeOpen(1, leaves);
         _claim(alice, 1, leaves, 0);
@@ -64,10 +50,7 @@ contract Sweep_Concrete_Test is Base {
         uint256 availableBefore = pool.available();
         uint256 balanceBefore = token.balanceOf(address(pool));
         _expire(1);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Expired)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Expired));
         assertEq(pool.outstanding(), rest);
 
         vm.expectEmit(address(pool));
@@ -78,17 +61,11 @@ contract Sweep_Concrete_Test is Base {
         assertEq(pool.available(), availableBefore + rest);
         assertEq(pool.outstanding(), 0);
         assertEq(token.balanceOf(address(pool)), balanceBefore);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Swept)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Swept));
     }
 
     function test_WhenNothingIsLeftToRelease_ItShouldSweepZero() external {
-        Leaf[] memory leaves = _two(
-            _leaf(0, alice, 10, 1),
-            _leaf(1, bob, 20, 2)
-        );
+        Leaf[] memory leaves = _two(_leaf(0, alice, 10, 1), _leaf(1, bob, 20, 2));
         _proposeOpen(1, leaves);
         _claim(eve, 1, leaves, 0);
         _claim(eve, 1, leaves, 1);
@@ -113,10 +90,7 @@ contract Sweep_Concrete_Test is Base {
         pool.pause();
         _expire(1);
         pool.sweep(1);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Swept)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Swept));
         assertEq(pool.available(), FUNDING);
     }
 }

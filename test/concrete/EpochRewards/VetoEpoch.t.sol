@@ -13,11 +13,7 @@ contract VetoEpoch_Concrete_Test is Base {
             address caller = [admin, proposer, eve][i];
             vm.prank(caller);
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector,
-                    caller,
-                    role
-                )
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
             );
             pool.vetoEpoch(1, "no");
         }
@@ -25,13 +21,9 @@ contract VetoEpoch_Concrete_Test is Base {
 
     function test_RevertGiven_EpochWasNeverProposed() external {
         vm.startPrank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1));
         pool.vetoEpoch(1, "no");
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0));
         pool.vetoEpoch(0, "no");
         vm.stopPrank();
     }
@@ -40,9 +32,7 @@ contract VetoEpoch_Concrete_Test is Base {
         _propose(1, _defaultLeaves());
         _veto(1);
         vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1));
         pool.vetoEpoch(1, "again");
     }
 
@@ -51,29 +41,15 @@ contract VetoEpoch_Concrete_Test is Base {
         uint256 claimableAt = pool.getEpoch(1).claimableAt;
         vm.warp(claimableAt);
         vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.ChallengeClosed.selector,
-                1,
-                claimableAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.ChallengeClosed.selector, 1, claimableAt));
         pool.vetoEpoch(1, "late");
         _expire(1);
         vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.ChallengeClosed.selector,
-                1,
-                claimableAt
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.ChallengeClosed.selector, 1, claimableAt));
         pool.vetoEpoch(1, "late");
     }
 
-    function test_GivenEpochIsInItsChallengePeriod_ItShouldReleaseDeleteAndEmit()
-        external
-    {
+    function test_GivenEpochIsInItsChallengePeriod_ItShouldReleaseDeleteAndEmit() external {
         bytes32 root = _propose(1, _defaultLeaves());
         assertEq(pool.available(), FUNDING - _sum(_defaultLeaves()));
         vm.expectEmit(address(pool));
@@ -91,16 +67,11 @@ contract VetoEpoch_Concrete_Test is Base {
         assertEq(pool.latestEpoch(), 1);
     }
 
-    function test_WhenItIsTheLastSecondOfTheChallengePeriod_ItShouldVeto()
-        external
-    {
+    function test_WhenItIsTheLastSecondOfTheChallengePeriod_ItShouldVeto() external {
         _propose(1, _defaultLeaves());
         vm.warp(pool.getEpoch(1).claimableAt - 1);
         _veto(1);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Vetoed)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Vetoed));
     }
 
     function test_GivenPaused_ItShouldStillVeto() external {
@@ -108,10 +79,7 @@ contract VetoEpoch_Concrete_Test is Base {
         vm.prank(guardian);
         pool.pause();
         _veto(1);
-        assertEq(
-            uint8(pool.epochState(1)),
-            uint8(IEpochRewards.EpochState.Vetoed)
-        );
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Vetoed));
         assertEq(pool.available(), FUNDING);
     }
 }

@@ -9,18 +9,13 @@ contract Views_Concrete_Test is Base {
         return uint8(pool.epochState(epoch));
     }
 
-    function test_EpochState_WhenEpochIsZeroOrAfterTheLatest_ItShouldReturnNone()
-        external
-    {
+    function test_EpochState_WhenEpochIsZeroOrAfterTheLatest_ItShouldReturnNone() external {
         assertEq(_state(0), uint8(IEpochRewards.EpochState.None));
         assertEq(_state(1), uint8(IEpochRewards.EpochState.None));
         _propose(1, _defaultLeaves());
         assertEq(_state(0), uint8(IEpochRewards.EpochState.None));
         assertEq(_state(2), uint8(IEpochRewards.EpochState.None));
-        assertEq(
-            _state(type(uint256).max),
-            uint8(IEpochRewards.EpochState.None)
-        );
+        assertEq(_state(type(uint256).max), uint8(IEpochRewards.EpochState.None));
     }
 
     function test_EpochState_ItShouldFollowTheLifecycle() external {
@@ -47,10 +42,7 @@ contract Views_Concrete_Test is Base {
         assertEq(_state(1), uint8(IEpochRewards.EpochState.Vetoed));
     }
 
-    function test_GetEpoch_GivenNeverProposed_ItShouldReturnZeros()
-        external
-        view
-    {
+    function test_GetEpoch_GivenNeverProposed_ItShouldReturnZeros() external view {
         IEpochRewards.EpochView memory e = pool.getEpoch(1);
         assertEq(uint8(e.state), uint8(IEpochRewards.EpochState.None));
         assertEq(e.root, bytes32(0));
@@ -96,10 +88,7 @@ contract Views_Concrete_Test is Base {
         assertEq(pool.latestEpoch(), 2);
     }
 
-    function test_Durations_ItShouldReturnTheNextProposalsDurations()
-        external
-        view
-    {
+    function test_Durations_ItShouldReturnTheNextProposalsDurations() external view {
         (uint32 c, uint32 w) = pool.durations();
         assertEq(c, CHALLENGE);
         assertEq(w, WINDOW);
@@ -124,9 +113,6 @@ contract Views_Concrete_Test is Base {
         assertEq(pool.outstanding(), 3 * total - leaves[0].amount);
         pool.sweep(1);
         assertEq(pool.outstanding(), 2 * total - leaves[0].amount);
-        assertEq(
-            pool.available() + pool.outstanding(),
-            token.balanceOf(address(pool))
-        );
+        assertEq(pool.available() + pool.outstanding(), token.balanceOf(address(pool)));
     }
 }

@@ -11,11 +11,7 @@ contract Withdraw_Concrete_Test is Base {
             address caller = [proposer, guardian, eve][i];
             vm.prank(caller);
             vm.expectRevert(
-                abi.encodeWithSelector(
-                    IAccessControl.AccessControlUnauthorizedAccount.selector,
-                    caller,
-                    bytes32(0)
-                )
+                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, bytes32(0))
             );
             pool.withdraw(caller, 1);
         }
@@ -35,13 +31,7 @@ contract Withdraw_Concrete_Test is Base {
 
     function test_RevertWhen_AmountExceedsAvailable() external {
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.WithdrawExceedsAvailable.selector,
-                FUNDING + 1,
-                FUNDING
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.WithdrawExceedsAvailable.selector, FUNDING + 1, FUNDING));
         pool.withdraw(admin, FUNDING + 1);
     }
 
@@ -51,28 +41,14 @@ contract Withdraw_Concrete_Test is Base {
         uint256 free = FUNDING - reserved;
         assertEq(pool.available(), free);
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.WithdrawExceedsAvailable.selector,
-                free + 1,
-                free
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.WithdrawExceedsAvailable.selector, free + 1, free));
         pool.withdraw(admin, free + 1);
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IEpochRewards.WithdrawExceedsAvailable.selector,
-                FUNDING,
-                free
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.WithdrawExceedsAvailable.selector, FUNDING, free));
         pool.withdraw(admin, FUNDING);
     }
 
-    function test_WhenAmountIsAtMostAvailable_ItShouldTransferAndEmit()
-        external
-    {
+    function test_WhenAmountIsAtMostAvailable_ItShouldTransferAndEmit() external {
         _propose(1, _defaultLeaves());
         uint256 free = pool.available();
         vm.expectEmit(address(pool));

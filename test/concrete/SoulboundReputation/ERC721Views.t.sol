@@ -22,12 +22,7 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function _expectNonexistent(uint256 id) private {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721NonexistentToken.selector,
-                id
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, id));
     }
 
     function _json(uint256 id) private view returns (string memory) {
@@ -44,12 +39,7 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function test_BalanceOf_RevertWhen_OwnerIsZeroAddress() external {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721InvalidOwner.selector,
-                address(0)
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidOwner.selector, address(0)));
         pool.balanceOf(address(0));
     }
 
@@ -65,10 +55,7 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function test_RevertGiven_TokenIdIsAbove160Bits() external {
-        uint256[2] memory ids = [
-            uint256(type(uint160).max) + 1,
-            (uint256(1) << 160) | aliceId
-        ];
+        uint256[2] memory ids = [uint256(type(uint160).max) + 1, (uint256(1) << 160) | aliceId];
         for (uint256 i = 0; i < ids.length; ++i) {
             _expectNonexistent(ids[i]);
             pool.ownerOf(ids[i]);
@@ -101,17 +88,12 @@ contract ERC721Views_Concrete_Test is Base {
         pool.tokenURI(aliceId);
     }
 
-    function test_GivenHolderHasASoul_ItShouldReturnOwnerAndLocked()
-        external
-        view
-    {
+    function test_GivenHolderHasASoul_ItShouldReturnOwnerAndLocked() external view {
         assertEq(pool.ownerOf(aliceId), alice);
         assertTrue(pool.locked(aliceId));
     }
 
-    function test_TokenURI_GivenHolderHasASoul_ItShouldEncodeTheJson()
-        external
-    {
+    function test_TokenURI_GivenHolderHasASoul_ItShouldEncodeTheJson() external {
         // Move alice to a newer epoch and a larger score, so both attributes are distinguishable.
         Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
         _proposeOpen(2, next);
@@ -120,23 +102,11 @@ contract ERC721Views_Concrete_Test is Base {
         string memory json = _json(aliceId);
         assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 123_456_789);
         assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
-        assertEq(
-            vm.parseJsonString(json, ".attributes[0].trait_type"),
-            "Reputation"
-        );
-        assertEq(
-            vm.parseJsonString(json, ".attributes[1].trait_type"),
-            "Last epoch"
-        );
-        assertEq(
-            vm.parseJsonString(json, ".name"),
-            string.concat(NAME, " #", vm.toString(aliceId))
-        );
+        assertEq(vm.parseJsonString(json, ".attributes[0].trait_type"), "Reputation");
+        assertEq(vm.parseJsonString(json, ".attributes[1].trait_type"), "Last epoch");
+        assertEq(vm.parseJsonString(json, ".name"), string.concat(NAME, " #", vm.toString(aliceId)));
         string memory description = vm.parseJsonString(json, ".description");
-        assertTrue(
-            vm.contains(description, Strings.toChecksumHexString(alice)),
-            "holder in description"
-        );
+        assertTrue(vm.contains(description, Strings.toChecksumHexString(alice)), "holder in description");
     }
 
     function test_TokenURI_GivenZeroReputation_ItShouldEncodeZero() external {
@@ -148,10 +118,7 @@ contract ERC721Views_Concrete_Test is Base {
         assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
     }
 
-    function test_NameAndSymbol_ItShouldReturnTheConstructorValues()
-        external
-        view
-    {
+    function test_NameAndSymbol_ItShouldReturnTheConstructorValues() external view {
         assertEq(pool.name(), NAME);
         assertEq(pool.symbol(), SYMBOL);
     }

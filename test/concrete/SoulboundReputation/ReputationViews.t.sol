@@ -18,12 +18,7 @@ contract ReputationViews_Concrete_Test is Base {
         assertEq(pool.lastSyncedEpoch(eve), 0);
         assertEq(pool.balanceOf(eve), 0);
         assertFalse(pool.hasSoul(eve));
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulNotFound.selector,
-                eve
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, eve));
         pool.soulOf(eve);
     }
 
@@ -40,12 +35,7 @@ contract ReputationViews_Concrete_Test is Base {
         assertFalse(pool.hasSoul(bob));
         assertEq(pool.lastSyncedEpoch(bob), 0);
         assertEq(pool.reputationOf(bob), 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulNotFound.selector,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, bob));
         pool.soulOf(bob);
         assertEq(pool.soulOf(eve), uint256(uint160(eve)));
     }

@@ -16,18 +16,8 @@ contract Soulbound_Concrete_Test is Base {
         aliceId = _tokenId(alice);
     }
 
-    function _transferError(
-        uint256 id,
-        address from,
-        address to
-    ) private pure returns (bytes memory) {
-        return
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulboundTransfer.selector,
-                id,
-                from,
-                to
-            );
+    function _transferError(uint256 id, address from, address to) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(ISoulboundReputation.SoulboundTransfer.selector, id, from, to);
     }
 
     function test_TransferFrom_ItShouldRevert() external {
@@ -54,57 +44,29 @@ contract Soulbound_Concrete_Test is Base {
 
     function test_Approve_ItShouldRevert() external {
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulboundApproval.selector,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulboundApproval.selector, bob));
         pool.approve(bob, aliceId);
     }
 
     function test_SetApprovalForAll_ItShouldRevert() external {
         vm.startPrank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulboundApproval.selector,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulboundApproval.selector, bob));
         pool.setApprovalForAll(bob, true);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.SoulboundApproval.selector,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulboundApproval.selector, bob));
         pool.setApprovalForAll(bob, false);
         vm.stopPrank();
     }
 
     function test_GetApproved_RevertGiven_TokenDoesNotExist() external {
         uint256 bobId = _tokenId(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721NonexistentToken.selector,
-                bobId
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, bobId));
         pool.getApproved(bobId);
         uint256 wide = uint256(type(uint160).max) + 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IERC721Errors.ERC721NonexistentToken.selector,
-                wide
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, wide));
         pool.getApproved(wide);
     }
 
-    function test_GetApproved_GivenTokenExists_ItShouldReturnZero()
-        external
-        view
-    {
+    function test_GetApproved_GivenTokenExists_ItShouldReturnZero() external view {
         assertEq(pool.getApproved(aliceId), address(0));
     }
 

@@ -22,22 +22,13 @@ contract SupportsInterface_Concrete_Test is Base {
         assertTrue(pool.supportsInterface(type(IERC165).interfaceId));
         assertTrue(pool.supportsInterface(0x01ffc9a7));
         assertTrue(pool.supportsInterface(type(IAccessControl).interfaceId));
-        assertTrue(
-            pool.supportsInterface(
-                type(IAccessControlDefaultAdminRules).interfaceId
-            )
-        );
+        assertTrue(pool.supportsInterface(type(IAccessControlDefaultAdminRules).interfaceId));
     }
 
-    function test_WhenInterfaceIsAnythingElse_ItShouldReturnFalse()
-        external
-        view
-    {
+    function test_WhenInterfaceIsAnythingElse_ItShouldReturnFalse() external view {
         assertFalse(pool.supportsInterface(0xffffffff));
         assertFalse(pool.supportsInterface(0x00000000));
         assertFalse(pool.supportsInterface(type(IERC20).interfaceId));
-        assertFalse(
-            pool.supportsInterface(type(IERC721Enumerable).interfaceId)
-        );
+        assertFalse(pool.supportsInterface(type(IERC721Enumerable).interfaceId));
     }
 }

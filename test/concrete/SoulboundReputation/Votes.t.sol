@@ -8,9 +8,7 @@ contract Votes_Concrete_Test is Base {
     uint256 private constant EPOCHS = 6;
     uint256 private constant STEP = 100;
 
-    function _futureError(
-        uint256 timepoint
-    ) private view returns (bytes memory) {
+    function _futureError(uint256 timepoint) private view returns (bytes memory) {
         return
             abi.encodeWithSelector(
                 ISoulboundReputation.ERC5805FutureLookup.selector,
@@ -23,53 +21,26 @@ contract Votes_Concrete_Test is Base {
     /// Returns the timestamp at which all are claimable.
     function _proposeMany() private returns (uint256 openAt) {
         for (uint256 k = 1; k <= EPOCHS; ++k) {
-            _propose(
-                k,
-                _two(_leaf(0, alice, k, 10 * k), _leaf(1, bob, k, 1000 + k))
-            );
+            _propose(k, _two(_leaf(0, alice, k, 10 * k), _leaf(1, bob, k, 1000 + k)));
         }
         _open(EPOCHS);
         return block.timestamp;
     }
 
     function _claimEpoch(uint256 k, uint256 position) private {
-        _claim(
-            eve,
-            k,
-            _two(_leaf(0, alice, k, 10 * k), _leaf(1, bob, k, 1000 + k)),
-            position
-        );
+        _claim(eve, k, _two(_leaf(0, alice, k, 10 * k), _leaf(1, bob, k, 1000 + k)), position);
     }
 
     function test_Delegate_ItShouldRevert() external {
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.ReputationNotDelegable.selector,
-                alice,
-                bob
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.ReputationNotDelegable.selector, alice, bob));
         pool.delegate(bob);
     }
 
     function test_DelegateBySig_ItShouldRevert() external {
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.ReputationNotDelegable.selector,
-                address(0),
-                bob
-            )
-        );
-        pool.delegateBySig(
-            bob,
-            0,
-            block.timestamp + 1,
-            27,
-            bytes32(uint256(1)),
-            bytes32(uint256(2))
-        );
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.ReputationNotDelegable.selector, address(0), bob));
+        pool.delegateBySig(bob, 0, block.timestamp + 1, 27, bytes32(uint256(1)), bytes32(uint256(2)));
     }
 
     function test_Delegates_GivenSoul_ItShouldReturnTheAccount() external {
@@ -115,9 +86,7 @@ contract Votes_Concrete_Test is Base {
         pool.getPastVotes(alice, type(uint256).max);
     }
 
-    function test_GetPastTotalSupply_RevertWhen_TimepointIsNowOrLater()
-        external
-    {
+    function test_GetPastTotalSupply_RevertWhen_TimepointIsNowOrLater() external {
         vm.expectRevert(_futureError(block.timestamp));
         pool.getPastTotalSupply(block.timestamp);
         vm.expectRevert(_futureError(block.timestamp + 7));
@@ -131,9 +100,7 @@ contract Votes_Concrete_Test is Base {
         assertEq(pool.getPastTotalSupply(block.timestamp - 1), 0);
     }
 
-    function test_GetPastVotes_GivenCheckpointsInHeadAndHistory_ItShouldReturnTheLatestAtOrBefore()
-        external
-    {
+    function test_GetPastVotes_GivenCheckpointsInHeadAndHistory_ItShouldReturnTheLatestAtOrBefore() external {
         uint256 t0 = _proposeMany();
         // Alice syncs epochs 1..6 at t0, t0+STEP, ..., t0+5*STEP: 6 checkpoints, 4 of them in the packed history.
         for (uint256 k = 1; k <= EPOCHS; ++k) {
@@ -144,29 +111,14 @@ contract Votes_Concrete_Test is Base {
         for (uint256 k = 1; k <= EPOCHS; ++k) {
             uint256 at = t0 + (k - 1) * STEP;
             assertEq(pool.getPastVotes(alice, at), 10 * k, "at the checkpoint");
-            assertEq(
-                pool.getPastVotes(alice, at + STEP / 2),
-                10 * k,
-                "between checkpoints"
-            );
-            if (k > 1)
-                assertEq(
-                    pool.getPastVotes(alice, at - 1),
-                    10 * (k - 1),
-                    "just before"
-                );
-            assertEq(
-                pool.getPastTotalSupply(at),
-                10 * k,
-                "supply at the checkpoint"
-            );
+            assertEq(pool.getPastVotes(alice, at + STEP / 2), 10 * k, "between checkpoints");
+            if (k > 1) assertEq(pool.getPastVotes(alice, at - 1), 10 * (k - 1), "just before");
+            assertEq(pool.getPastTotalSupply(at), 10 * k, "supply at the checkpoint");
         }
         assertEq(pool.getPastVotes(bob, t0), 0);
     }
 
-    function test_GetPastVotes_GivenTwoSyncsInTheSameBlock_ItShouldKeepTheLastValue()
-        external
-    {
+    function test_GetPastVotes_GivenTwoSyncsInTheSameBlock_ItShouldKeepTheLastValue() external {
         uint256 t0 = _proposeMany();
         _claimEpoch(1, 0);
         _claimEpoch(2, 0);
@@ -187,9 +139,7 @@ contract Votes_Concrete_Test is Base {
         assertEq(pool.getPastTotalSupply(t0 + 2 * STEP), 50 + 1001);
     }
 
-    function test_GetPastTotalSupply_ItShouldReturnTheTotalAtThatTimepoint()
-        external
-    {
+    function test_GetPastTotalSupply_ItShouldReturnTheTotalAtThatTimepoint() external {
         uint256 t0 = _proposeMany();
         _claimEpoch(1, 0); // alice 10
         skip(STEP);
