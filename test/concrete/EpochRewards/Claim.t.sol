@@ -5,6 +5,7 @@ import {Vm} from "forge-std/Vm.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
@@ -254,6 +255,15 @@ contract Claim_Concrete_Test is Base {
         assertEq(pool.soulCount(), 1);
         assertEq(pool.totalReputation(), 0);
         assertEq(token.balanceOf(eve), 3);
+    }
+
+    function test_RevertWhen_LeafAccountIsTheZeroAddress() external {
+        Leaf[] memory leaves = _one(_leaf(0, address(0), 0, 7));
+        _proposeOpen(2, leaves);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
+        _claim(bob, 2, leaves, 0);
+        assertFalse(pool.isClaimed(2, 0));
+        assertEq(pool.soulCount(), 0);
     }
 
     function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationDiffers_ItShouldOverwrite() external {
