@@ -45,15 +45,16 @@ export function shardOf(account: string): string {
 
 export const SHARDS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
+/**
+ * One `"account":{claim}` entry, byte-identical to JSON.stringify of a {@link Claim}, built by
+ * concatenation: every piece is a decimal or 0x-hex string that needs no escaping, and a
+ * million-account epoch renders two million of these (claims.json and the shards).
+ */
 function claimLine(result: EpochResult, position: number, first: boolean): string {
   const a = result.accounts[position]!;
-  const claim = {
-    index: a.index,
-    amount: a.amount.toString(),
-    reputation: a.reputation.toString(),
-    proof: result.tree.getProof(position),
-  };
-  return `${first ? "" : ",\n"}${JSON.stringify(a.account)}:${JSON.stringify(claim)}`;
+  const proof = result.tree.getProof(position);
+  const proofJson = proof.length === 0 ? "[]" : `["${proof.join('","')}"]`;
+  return `${first ? "" : ",\n"}${JSON.stringify(a.account)}:{"index":${a.index},"amount":"${a.amount}","reputation":"${a.reputation}","proof":${proofJson}}`;
 }
 
 function* renderClaims(
@@ -162,7 +163,11 @@ export function writeArtifacts(dir: string, result: EpochResult, options: WriteO
     files.forEach((file, i) => {
       const fd = openSync(join(temp, file.path), "wx");
       try {
-        for (const piece of file.render()) writeSync(fd, typeof piece === "string" ? Buffer.from(piece) : piece);
+        // writeSync encodes a string itself (UTF-8), without an intermediate Buffer object.
+        for (const piece of file.render()) {
+          if (typeof piece === "string") writeSync(fd, piece);
+          else writeSync(fd, piece);
+        }
       } finally {
         closeSync(fd);
       }

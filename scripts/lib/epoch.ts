@@ -4,17 +4,17 @@
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { compareAddresses } from "./address.js";
 import { allocate } from "./allocate.js";
 import { epochConfigToJson, parseEpochConfig, type ConfigOverrides, type EpochConfig } from "./config.js";
 import { ArtifactsError, InputError } from "./errors.js";
-import { parseTeams, parseVotes, parseWorks, type Source } from "./inputs.js";
+import { parseTeams, parseWorks, type Source } from "./inputs.js";
 import { computeInputsHash, type InputRecord } from "./manifest.js";
 import { buildTree, type EpochTree, type Leaf } from "./merkle.js";
 import { PREVIOUS_REPUTATION_FILE, readPreviousEpoch, type PreviousEpoch } from "./previous.js";
 import { nextReputation } from "./reputation.js";
 import { scoreEpoch, type WorkScore } from "./score.js";
 import { validateEpoch, type FileCount, type Rejection } from "./validate.js";
+import { readVotes } from "./vote-table.js";
 
 /** The inputs of an epoch, already in memory. */
 export interface EpochSources {
@@ -26,7 +26,11 @@ export interface EpochSources {
   previous?: PreviousEpoch;
   overrides?: ConfigOverrides;
   onProgress?: ProgressListener;
+  onStage?: StageListener;
 }
+
+/** Called after each stage of {@link computeEpoch} with its wall time, for benchmarks and --verbose. */
+export type StageListener = (stage: string, ms: number) => void;
 
 /** Progress of long steps, for progress bars: `step` is "tree" or "write". */
 export type ProgressListener = (step: string, done: number, total: number) => void;
@@ -64,6 +68,13 @@ export interface EpochResult {
   total: bigint;
 }
 
+/** Checksummed addresses in leaf order (lowercase ascending), each lowercased once, not per comparison. */
+function sortAddresses(addresses: Iterable<string>): string[] {
+  const keyed = [...addresses].map((address) => ({ address, key: address.toLowerCase() }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.address);
+}
+
 function inputName(role: string, source: Source): string {
   return `${role}${extname(source.name).toLowerCase() === ".json" ? ".json" : ".csv"}`;
 }
@@ -80,17 +91,27 @@ export function computeEpoch(sources: EpochSources): EpochResult {
   }
   const priorReputation = previous?.reputation ?? new Map<string, bigint>();
 
-  const works = parseWorks(sources.works);
-  const votes = parseVotes(sources.votes);
-  const teams = sources.teams ? parseTeams(sources.teams) : undefined;
-  const validated = validateEpoch({
-    works: { name: sources.works.name, rows: works },
-    votes: { name: sources.votes.name, rows: votes },
-    teams: teams && sources.teams ? { name: sources.teams.name, rows: teams } : undefined,
-    window: { start: config.start, end: config.end },
-    rules: config.rules,
-    priorReputation,
-  });
+  let clock = performance.now();
+  const stage = <T>(name: string, value: T): T => {
+    const now = performance.now();
+    sources.onStage?.(name, now - clock);
+    clock = now;
+    return value;
+  };
+  const works = stage("read works", parseWorks(sources.works));
+  const votes = stage("read votes", readVotes(sources.votes));
+  const teams = sources.teams ? stage("read teams", parseTeams(sources.teams)) : undefined;
+  const validated = stage(
+    "validate",
+    validateEpoch({
+      works: { name: sources.works.name, rows: works },
+      votes: { name: sources.votes.name, table: votes },
+      teams: teams && sources.teams ? { name: sources.teams.name, rows: teams } : undefined,
+      window: { start: config.start, end: config.end },
+      rules: config.rules,
+      priorReputation,
+    }),
+  );
 
   // Artifacts name the inputs by their copies in inputs/, never by the caller's paths, so that the
   // same inputs give the same bytes wherever they were read from.
@@ -108,12 +129,12 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     file: names.get(r.file) ?? r.file,
   }));
 
-  const scores = scoreEpoch(validated.works, validated.teams, validated.accepted, config.rules, priorReputation);
-  const amounts = allocate(config.pool, scores.units, config.rules.capBps);
+  const scores = stage("score", scoreEpoch(validated, config.rules, priorReputation));
+  const amounts = stage("allocate", allocate(config.pool, scores.units, config.rules.capBps));
 
   const everyone = new Set([...scores.units.keys(), ...priorReputation.keys()]);
   const accounts: AccountResult[] = [];
-  for (const account of [...everyone].sort(compareAddresses)) {
+  for (const account of sortAddresses(everyone)) {
     const previousReputation = priorReputation.get(account) ?? 0n;
     const units = scores.units.get(account) ?? 0n;
     const amount = amounts.get(account) ?? 0n;
@@ -138,7 +159,8 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     reputation,
   }));
   const onProgress = sources.onProgress;
-  const tree = buildTree(leaves, onProgress && ((done, all) => onProgress("tree", done, all)));
+  stage("leaves", null);
+  const tree = stage("tree", buildTree(leaves, onProgress && ((done, all) => onProgress("tree", done, all))));
 
   const inputs: InputRecord[] = [
     {
@@ -170,10 +192,11 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     bytes: Buffer.from(epochConfigToJson(config)),
   });
 
+  const inputsHash = stage("inputs hash", computeInputsHash(inputs, config.rules));
   return {
     config,
     inputs,
-    inputsHash: computeInputsHash(inputs, config.rules),
+    inputsHash,
     previous: previous ? { epoch: previous.epoch, root: previous.root } : null,
     counts,
     rejections,
@@ -197,6 +220,7 @@ export interface AllocateOptions {
   previous?: string;
   overrides?: ConfigOverrides;
   onProgress?: ProgressListener;
+  onStage?: StageListener;
 }
 
 function readSource(path: string): Source {
@@ -223,5 +247,6 @@ export function allocateEpoch(options: AllocateOptions): EpochResult {
     previous: options.previous === undefined ? undefined : readPreviousEpoch(options.previous),
     overrides: options.overrides,
     onProgress: options.onProgress,
+    onStage: options.onStage,
   });
 }

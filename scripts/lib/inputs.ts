@@ -7,6 +7,9 @@ import { parse as parseCsv, CsvError } from "csv-parse/sync";
 import { z } from "zod";
 import { parseAddress } from "./address.js";
 import { InputError, type InputLocation } from "./errors.js";
+import { parseTimestamp } from "./timestamp.js";
+
+export { parseTimestamp };
 
 /** An input file: the name used in messages (and whose extension picks the format) and its bytes. */
 export interface Source {
@@ -50,15 +53,46 @@ function checkColumns(file: string, present: readonly string[], spec: TableSpec,
   void file;
 }
 
-function readCsv(source: Source, spec: TableSpec): TableRow[] {
-  let records: { record: string[]; info: { lines: number } }[];
+/**
+ * Reads a CSV file record by record with csv-parse, without keeping the records: `onRow` gets each
+ * data row's cells (as many as the header's, which it also gets), its 1-based row number and the
+ * line it ends on. If `onRow`
+ * returns false it is not called again, but the rest of the file is still parsed, because a
+ * malformed CSV anywhere in the file is the error to report (before any column or row error).
+ * Returns the header and the number of data rows.
+ */
+export function scanCsv(
+  source: Source,
+  spec: TableSpec,
+  onRow: (record: string[], row: number, line: number, header: readonly string[]) => boolean | void,
+): { header: string[]; rows: number } {
+  let header: string[] | undefined;
+  let columnError: InputError | undefined;
+  let rows = 0;
+  let delivering = true;
   try {
-    records = parseCsv(source.bytes, {
+    parseCsv(source.bytes, {
       bom: true,
-      info: true,
       skip_empty_lines: true,
       trim: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+      // Records are handled here and dropped (null): nothing of a million-row file is kept but
+      // what `onRow` keeps.
+      on_record: (record: string[], info: { lines: number }) => {
+        if (header === undefined) {
+          header = record;
+          try {
+            checkColumns(source.name, header, spec, { file: source.name, line: info.lines });
+          } catch (error) {
+            columnError = error as InputError;
+            delivering = false;
+          }
+        } else {
+          rows++;
+          if (delivering && onRow(record, rows, info.lines, header) === false) delivering = false;
+        }
+        return null;
+      },
+    });
   } catch (error) {
     if (error instanceof CsvError) {
       const line = (error as CsvError & { lines?: number }).lines;
@@ -75,20 +109,22 @@ function readCsv(source: Source, spec: TableSpec): TableRow[] {
     }
     throw error;
   }
-  if (records.length === 0) throw new InputError({ file: source.name, line: 1 }, "malformed CSV: no header row");
-  const header = records[0]!.record;
-  checkColumns(source.name, header, spec, {
-    file: source.name,
-    line: records[0]!.info.lines,
-  });
-  const rows: TableRow[] = new Array(records.length - 1);
-  for (let r = 1; r < records.length; r++) {
-    const { record, info } = records[r]!;
-    const values: Record<string, string> = {};
-    for (let c = 0; c < header.length; c++) values[header[c]!] = record[c]!;
-    rows[r - 1] = { row: r, line: info.lines, values };
-  }
-  return rows;
+  if (header === undefined) throw new InputError({ file: source.name, line: 1 }, "malformed CSV: no header row");
+  if (columnError) throw columnError;
+  return { header, rows };
+}
+
+/** A row's cells by column name. */
+export function rowValues(header: readonly string[], record: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (let c = 0; c < header.length; c++) values[header[c]!] = record[c]!;
+  return values;
+}
+
+function readCsv(source: Source, spec: TableSpec): TableRow[] {
+  const records: { row: number; line: number; record: string[] }[] = [];
+  const { header } = scanCsv(source, spec, (record, row, line) => void records.push({ row, line, record }));
+  return records.map(({ row, line, record }) => ({ row, line, values: rowValues(header, record) }));
 }
 
 const jsonCell = z.union([
@@ -139,7 +175,8 @@ export const addressField = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
-const INTEGER = /^-?[0-9]+$/;
+/** The integers {@link integerField} accepts. */
+export const INTEGER = /^-?[0-9]+$/;
 
 /** A decimal integer of any size, as bigint. */
 export const integerField = z.string().transform((text, ctx) => {
@@ -150,26 +187,6 @@ export const integerField = z.string().transform((text, ctx) => {
   });
   return z.NEVER;
 });
-
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:\d{2})$/;
-const UNIX_SECONDS = /^[0-9]{1,12}$/;
-
-/**
- * A timestamp as integer milliseconds since the Unix epoch. Accepted: ISO 8601 with a time zone
- * (`2025-01-31T23:59:59Z`, `2025-01-31T23:59:59.5+02:00`) or integer Unix seconds (`1738367999`).
- */
-export function parseTimestamp(text: string): number | undefined {
-  if (UNIX_SECONDS.test(text)) return Number(text) * 1000;
-  const m = ISO_8601.exec(text);
-  if (!m) return undefined;
-  const ms = Date.parse(text.replace(" ", "T"));
-  if (Number.isNaN(ms)) return undefined;
-  // Date.parse rolls 2025-02-30 over to March; refuse dates that do not exist.
-  const [, y, mo, d, h, mi, s] = m;
-  const probe = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0)));
-  if (probe.getUTCMonth() !== Number(mo) - 1 || probe.getUTCDate() !== Number(d) || Number(h) > 23) return undefined;
-  return ms;
-}
 
 export const timestampField = z.string().transform((text, ctx) => {
   const ms = parseTimestamp(text);
@@ -227,7 +244,8 @@ const workRow = z.object({
   pov_url: z.string(),
   submitted_at: timestampField,
 });
-const voteRow = z.object({
+/** A votes row. The fast votes reader (vote-table.ts) uses it to word the error of a bad row. */
+export const voteRow = z.object({
   work_id: nonEmpty("work_id"),
   voter: addressField,
   points: integerField,
@@ -282,21 +300,24 @@ function parseRows<S extends z.ZodType, T>(
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const parsed = schema.safeParse(row.values);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InputError(
-        {
-          file: source.name,
-          row: row.row,
-          line: row.line,
-          column: issue.path.map(String).join(".") || undefined,
-        },
-        issue.message,
-      );
-    }
+    if (!parsed.success) throw rowError(source, row, parsed.error);
     out[i] = build(parsed.data, row);
   }
   return out;
+}
+
+/** The error of a row that `schema` refuses: its first issue names the column and the reason. */
+export function rowError(source: Source, row: TableRow, error: z.ZodError): InputError {
+  const issue = error.issues[0]!;
+  return new InputError(
+    {
+      file: source.name,
+      row: row.row,
+      line: row.line,
+      column: issue.path.map(String).join(".") || undefined,
+    },
+    issue.message,
+  );
 }
 
 export function parseWorks(source: Source): Work[] {

@@ -44,11 +44,21 @@ function loadSha3(): Sha3Exports {
 const wasm = loadSha3();
 const offset = wasm.Hash_GetBuffer();
 let view = new Uint8Array(wasm.memory.buffer, offset, MAX_CHUNK);
+let words = new Uint32Array(wasm.memory.buffer, offset, MAX_CHUNK / 4);
 
 /** The hasher's input/output buffer (16 KiB). Write an input here, then call {@link keccakScratchHash}. */
 export function keccakScratch(): Uint8Array {
   if (view.byteLength === 0) view = new Uint8Array(wasm.memory.buffer, offset, MAX_CHUNK); // memory grew
   return view;
+}
+
+/**
+ * The scratch buffer as 32-bit words (hash-wasm's buffer is 8-byte aligned), so that a tree builder
+ * moves a 32-byte hash as 8 words instead of 32 bytes.
+ */
+export function keccakScratchWords(): Uint32Array {
+  if (words.byteLength === 0) words = new Uint32Array(wasm.memory.buffer, offset, MAX_CHUNK / 4); // memory grew
+  return words;
 }
 
 /** keccak256 of the first `length` bytes of the scratch buffer; the digest replaces its first 32 bytes. */

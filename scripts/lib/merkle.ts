@@ -3,8 +3,10 @@
  * and the same proofs as `StandardMerkleTree.of(values, LEAF_ENCODING)` of
  * `@openzeppelin/merkle-tree`, 50–100× faster (docs/pipeline.md):
  *
- * - leaves are ABI-encoded by hand into one preallocated 128-byte buffer (4 static words);
- * - every hash goes through hash-wasm keccak; hashes live in one Buffer, never as hex strings;
+ * - leaves are ABI-encoded by hand (4 static words) straight into the hasher's WASM memory, with no
+ *   allocation per leaf (addresses read digit by digit, amounts through a 64-bit typed array);
+ * - every hash goes through hash-wasm keccak; hashes live in one Buffer, never as hex strings, and
+ *   are moved as 32-bit words;
  * - hex is produced once per node at the end, as slices of a few large strings, and proofs share
  *   those strings instead of copying them.
  *
@@ -12,7 +14,7 @@
  * is an array of 2n − 1 nodes where sorted leaf k sits at position 2n − 2 − k, node i has children
  * 2i + 1 and 2i + 2, and a parent is keccak256 of its two children concatenated in ascending order.
  */
-import { keccak256, keccakScratch, keccakScratchHash } from "./keccak.js";
+import { keccak256, keccakScratch, keccakScratchHash, keccakScratchWords } from "./keccak.js";
 import { invariant } from "./errors.js";
 
 /** The leaf encoding of DESIGN §3.2: [index, account, amount, reputation]. */
@@ -41,27 +43,67 @@ export interface StandardTreeDump {
 const UINT256_MAX = (1n << 256n) - 1n;
 const HEX_CHUNK_NODES = 1 << 16;
 
-function writeUint256(buffer: Buffer, offset: number, value: bigint, what: string): void {
+/** The value of hex digit `c` (a char code), or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20; // lowercase
+  return c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
+}
+
+/** A 64-bit limb of a bigint: storing into a BigUint64Array takes the value mod 2^64 without allocating. */
+const limb = new BigUint64Array(1);
+const limbWords = new Uint32Array(limb.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Writes `value` as a 32-byte big-endian word at `offset`; no allocation below 2^64. */
+function writeUint256(out: Uint8Array, offset: number, value: bigint, what: string): void {
   if (value < 0n || value > UINT256_MAX) invariant(false, `${what} ${value} does not fit uint256`);
-  if (value <= 0xffffffffffffffffn) {
-    buffer.fill(0, offset, offset + 24);
-    buffer.writeBigUInt64BE(value, offset + 24);
-  } else {
-    buffer.write(value.toString(16).padStart(64, "0"), offset, 32, "hex");
+  out.fill(0, offset, offset + 32);
+  for (let end = offset + 32; value > 0n; end -= 8) {
+    limb[0] = value;
+    const hi = limbWords[LITTLE_ENDIAN ? 1 : 0]!;
+    const lo = limbWords[LITTLE_ENDIAN ? 0 : 1]!;
+    out[end - 8] = hi >>> 24;
+    out[end - 7] = (hi >>> 16) & 0xff;
+    out[end - 6] = (hi >>> 8) & 0xff;
+    out[end - 5] = hi & 0xff;
+    out[end - 4] = lo >>> 24;
+    out[end - 3] = (lo >>> 16) & 0xff;
+    out[end - 2] = (lo >>> 8) & 0xff;
+    out[end - 1] = lo & 0xff;
+    if (value <= 0xffffffffffffffffn) break;
+    value >>= 64n;
   }
+}
+
+/**
+ * `abi.encode(index, account, amount, reputation)` into the first 128 bytes of `out`. The address is
+ * read digit by digit from the string (no substring, no Buffer call): a million leaves are encoded
+ * per tree.
+ */
+function encodeLeafInto(leaf: Leaf, out: Uint8Array): void {
+  const { index, account } = leaf;
+  if (!(index >= 0 && index <= 0xffffffff && Number.isInteger(index))) invariant(false, `index ${index} out of range`);
+  out.fill(0, 0, 44);
+  out[28] = index >>> 24;
+  out[29] = (index >>> 16) & 0xff;
+  out[30] = (index >>> 8) & 0xff;
+  out[31] = index & 0xff;
+  if (account.length !== 42) invariant(false, `bad address ${account}`);
+  // As before, the first two characters ("0x") are not looked at.
+  for (let b = 0; b < 20; b++) {
+    const hi = hexDigit(account.charCodeAt(2 + 2 * b));
+    const lo = hexDigit(account.charCodeAt(3 + 2 * b));
+    if (hi < 0 || lo < 0) invariant(false, `bad address ${account}`);
+    out[44 + b] = hi * 16 + lo;
+  }
+  writeUint256(out, 64, leaf.amount, "amount");
+  writeUint256(out, 96, leaf.reputation, "reputation");
 }
 
 /** The ABI encoding of a leaf, `abi.encode(index, account, amount, reputation)`, into `out`. */
 export function encodeLeaf(leaf: Leaf, out: Buffer = Buffer.alloc(128)): Buffer {
-  const { index, account } = leaf;
-  if (!(index >= 0 && index <= 0xffffffff && Number.isInteger(index))) invariant(false, `index ${index} out of range`);
-  out.fill(0, 0, 44);
-  out.writeUInt32BE(index, 28);
-  // Buffer.write stops at the first non-hex character, so a bad address writes fewer than 20 bytes.
-  if (account.length !== 42 || out.write(account.slice(2), 44, 20, "hex") !== 20)
-    invariant(false, `bad address ${account}`);
-  writeUint256(out, 64, leaf.amount, "amount");
-  writeUint256(out, 96, leaf.reputation, "reputation");
+  encodeLeafInto(leaf, out);
   return out;
 }
 
@@ -107,9 +149,10 @@ export class EpochTree {
   /** The proof of the leaf at position `valueIndex` of the `leaves` array, bottom-up. */
   getProof(valueIndex: number): string[] {
     let i = this.treeIndices[valueIndex]!;
-    const proof: string[] = [];
-    while (i > 0) {
-      proof.push(this.nodeHex(i % 2 === 1 ? i + 1 : i - 1));
+    // Node i sits at depth floor(log2(i + 1)): the proof has that many siblings.
+    const proof: string[] = new Array(31 - Math.clz32(i + 1));
+    for (let k = 0; i > 0; k++) {
+      proof[k] = this.hex[i % 2 === 1 ? i + 1 : i - 1]!;
       i = (i - 1) >> 1;
     }
     return proof;
@@ -180,10 +223,14 @@ const HEX_PAIRS: Uint16Array = (() => {
 function renderHex(nodes: Buffer): string[] {
   const count = nodes.length / 32;
   const hex: string[] = new Array(count);
+  // One scratch buffer for every chunk: fresh multi-megabyte Buffers would count as external
+  // memory and trigger full garbage collections of a heap that holds a million leaves.
+  const scratch = Buffer.allocUnsafeSlow(Math.min(count, HEX_CHUNK_NODES) * 66);
+  const scratchPairs = new Uint16Array(scratch.buffer, scratch.byteOffset, scratch.length >> 1);
   for (let first = 0; first < count; first += HEX_CHUNK_NODES) {
     const last = Math.min(count, first + HEX_CHUNK_NODES);
-    const ascii = Buffer.allocUnsafe((last - first) * 66);
-    const pairs = new Uint16Array(ascii.buffer, ascii.byteOffset, ascii.length >> 1);
+    const ascii = scratch.subarray(0, (last - first) * 66);
+    const pairs = scratchPairs;
     let p = 0;
     for (let node = first; node < last; node++) {
       pairs[p++] = 0x7830; // "0x"
@@ -236,35 +283,56 @@ function sortByHash(hashes: Buffer, n: number): Uint32Array {
 /** Called with (done, total) while hashing, for progress bars. */
 export type ProgressCallback = (done: number, total: number) => void;
 
+/** Called after each stage of {@link buildTree} with its wall time, for the benchmark's breakdown. */
+export type TreeStageCallback = (stage: string, ms: number) => void;
+
 /**
  * Builds the tree of `leaves` (in the order given: `getProof(i)` and the dump's `values` follow
  * it). Same result as `StandardMerkleTree.of(leaves.map(EpochTree.tuple), LEAF_ENCODING)`.
  */
-export function buildTree(leaves: readonly Leaf[], onProgress?: ProgressCallback): EpochTree {
+export function buildTree(
+  leaves: readonly Leaf[],
+  onProgress?: ProgressCallback,
+  onStage?: TreeStageCallback,
+): EpochTree {
+  let clock = performance.now();
+  const stage = (name: string) => {
+    const now = performance.now();
+    onStage?.(name, now - clock);
+    clock = now;
+  };
   const n = leaves.length;
   if (n === 0) throw new RangeError("a Merkle tree needs at least one leaf");
   const size = 2 * n - 1;
   const total = 2 * n;
   const step = Math.max(1, Math.floor(total / 100));
-  const leafHashes = Buffer.allocUnsafe(n * 32);
-  const encoded = Buffer.alloc(128);
+  // Hashes are moved as 32-bit words (8 per hash); byte order inside a word does not matter for
+  // copying, and comparisons below read bytes.
+  const leafHashes = Buffer.from(new ArrayBuffer(n * 32));
+  const leafWords = new Uint32Array(leafHashes.buffer);
   for (let i = 0; i < n; i++) {
-    encodeLeaf(leaves[i]!, encoded);
-    // Double hash inside the hasher's own memory: the first digest is the second input in place.
-    const scratch = keccakScratch();
-    scratch.set(encoded);
+    // Encode and double hash inside the hasher's own memory: the first digest is the second input
+    // in place.
+    encodeLeafInto(leaves[i]!, keccakScratch());
     keccakScratchHash(128);
     keccakScratchHash(32);
-    for (let b = 0; b < 32; b++) leafHashes[i * 32 + b] = scratch[b]!;
+    const digest = keccakScratchWords();
+    const at = i * 8;
+    for (let w = 0; w < 8; w++) leafWords[at + w] = digest[w]!;
     if (onProgress && i % step === 0) onProgress(i, total);
   }
 
+  stage("hash leaves");
   const order = sortByHash(leafHashes, n);
-  const nodes = Buffer.allocUnsafe(size * 32);
+  stage("sort");
+  const nodes = Buffer.from(new ArrayBuffer(size * 32));
+  const words = new Uint32Array(nodes.buffer);
   const treeIndices = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
     const position = size - 1 - k;
-    leafHashes.copy(nodes, position * 32, order[k]! * 32, order[k]! * 32 + 32);
+    const from = order[k]! * 8;
+    const to = position * 8;
+    for (let w = 0; w < 8; w++) words[to + w] = leafWords[from + w]!;
     treeIndices[order[k]!] = position;
   }
 
@@ -274,16 +342,22 @@ export function buildTree(leaves: readonly Leaf[], onProgress?: ProgressCallback
     // Children are concatenated in ascending order; the first differing byte decides.
     let b = 0;
     while (b < 32 && nodes[left + b] === nodes[right + b]) b++;
-    const [first, second] = b === 32 || nodes[left + b]! < nodes[right + b]! ? [left, right] : [right, left];
-    const scratch = keccakScratch();
-    for (let j = 0; j < 32; j++) {
-      scratch[j] = nodes[first + j]!;
-      scratch[32 + j] = nodes[second + j]!;
+    const leftFirst = b === 32 || nodes[left + b]! < nodes[right + b]!;
+    const first = (leftFirst ? left : right) >> 2;
+    const second = (leftFirst ? right : left) >> 2;
+    const scratch = keccakScratchWords();
+    for (let w = 0; w < 8; w++) {
+      scratch[w] = words[first + w]!;
+      scratch[8 + w] = words[second + w]!;
     }
     keccakScratchHash(64);
-    for (let j = 0; j < 32; j++) nodes[i * 32 + j] = scratch[j]!;
+    const at = i * 8;
+    for (let w = 0; w < 8; w++) words[at + w] = scratch[w]!;
     if (onProgress && i % step === 0) onProgress(total - i, total);
   }
   onProgress?.(total, total);
-  return new EpochTree(leaves, nodes, treeIndices);
+  stage("inner nodes");
+  const tree = new EpochTree(leaves, nodes, treeIndices);
+  stage("hex");
+  return tree;
 }

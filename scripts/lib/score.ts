@@ -3,8 +3,8 @@
  * account. Integers only.
  */
 import type { Rules } from "./config.js";
-import type { Vote, Work } from "./inputs.js";
-import type { Team } from "./validate.js";
+import type { ValidatedEpoch } from "./validate.js";
+import { pointsOf } from "./vote-table.js";
 
 /** Integer square root: the largest r with r² ≤ n. */
 export function isqrt(n: bigint): bigint {
@@ -94,43 +94,65 @@ export interface Scores {
   totalUnits: bigint;
 }
 
-/** Scores every work from its accepted votes and credits the contributors. */
+/**
+ * Scores every work from its accepted votes and credits the contributors. The accepted votes are
+ * grouped by work with a counting sort (keeping their processing order, which the trimmed mean's
+ * ties depend on); with equal weights and the sum, a work's points are a plain sum of numbers.
+ */
 export function scoreEpoch(
-  works: ReadonlyMap<string, Work>,
-  teams: ReadonlyMap<string, Team>,
-  accepted: readonly Vote[],
+  validated: Pick<ValidatedEpoch, "workList" | "teams" | "votes" | "voteWork" | "accepted">,
   rules: Rules,
   priorReputation: ReadonlyMap<string, bigint>,
 ): Scores {
-  const byWork = new Map<string, WeightedPoints[]>();
-  const weights = new Map<string, bigint>();
-  for (const vote of accepted) {
-    let weight = weights.get(vote.voter);
-    if (weight === undefined) {
-      weight = voterWeight(rules.voterWeight, priorReputation.get(vote.voter) ?? 0n);
-      weights.set(vote.voter, weight);
-    }
-    let list = byWork.get(vote.workId);
-    if (!list) byWork.set(vote.workId, (list = []));
-    list.push({ points: vote.points, weight });
+  const { workList, teams, votes, voteWork, accepted } = validated;
+  const starts = new Uint32Array(workList.length + 1);
+  for (let k = 0; k < accepted.length; k++) starts[voteWork[accepted[k]!]! + 1]!++;
+  for (let w = 1; w <= workList.length; w++) starts[w]! += starts[w - 1]!;
+  const byWork = new Uint32Array(accepted.length);
+  {
+    const fill = starts.slice(0, workList.length);
+    for (let k = 0; k < accepted.length; k++) byWork[fill[voteWork[accepted[k]!]!]!++] = accepted[k]!;
   }
 
-  const scores: WorkScore[] = [];
+  const weights: (bigint | undefined)[] = new Array(votes.voters.length);
+  const weightOf = (voter: number) =>
+    (weights[voter] ??= voterWeight(rules.voterWeight, priorReputation.get(votes.voters[voter]!) ?? 0n));
+  const plainSum = rules.aggregation === "sum" && rules.voterWeight === "equal";
+
+  const scores: WorkScore[] = new Array(workList.length);
   const units = new Map<string, bigint>();
   const credit = (account: string, amount: bigint) => {
     if (amount > 0n) units.set(account, (units.get(account) ?? 0n) + amount);
   };
-  for (const work of works.values()) {
-    const votes = byWork.get(work.workId) ?? [];
+  for (let w = 0; w < workList.length; w++) {
+    const work = workList[w]!;
+    const from = starts[w]!;
+    const to = starts[w + 1]!;
     // Accepted votes on a work come from distinct voters (duplicates are rejected).
-    const points = votes.length < rules.minVoters ? 0n : aggregate(votes, rules);
+    const voters = to - from;
+    let points = 0n;
+    if (voters >= rules.minVoters && voters > 0) {
+      let sum = plainSum ? 0 : NaN;
+      // Accepted points are in 0..maxPoints; the number sum is exact while it stays safe.
+      for (let k = from; k < to && sum <= Number.MAX_SAFE_INTEGER; k++) sum += votes.points[byWork[k]!]!;
+      if (sum <= Number.MAX_SAFE_INTEGER) {
+        points = BigInt(sum);
+      } else {
+        const list: WeightedPoints[] = [];
+        for (let k = from; k < to; k++) {
+          const i = byWork[k]!;
+          list.push({ points: pointsOf(votes, i), weight: weightOf(votes.voter[i]!) });
+        }
+        points = aggregate(list, rules);
+      }
+    }
     const c = work.contributor;
-    scores.push({
+    scores[w] = {
       workId: work.workId,
       contributor: c.kind === "address" ? c.address : `team:${c.team}`,
-      voters: votes.length,
+      voters,
       points,
-    });
+    };
     if (c.kind === "address") credit(c.address, points * 10000n);
     else for (const m of teams.get(c.team)!.members) credit(m.member, points * m.shareBps);
   }

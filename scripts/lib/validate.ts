@@ -4,7 +4,10 @@
  */
 import type { Rules } from "./config.js";
 import { InputError } from "./errors.js";
-import type { TeamMember, Vote, Work } from "./inputs.js";
+import type { TeamMember, Work } from "./inputs.js";
+import { PairSet } from "./pair-set.js";
+import { castOrder } from "./vote-order.js";
+import { pointsOf, type VoteTable } from "./vote-table.js";
 
 /** Why a vote was excluded, in the order the checks run (docs/rules.md). */
 export const REJECTION_REASONS = {
@@ -43,9 +46,14 @@ export interface Team {
 
 export interface ValidatedEpoch {
   works: Map<string, Work>;
+  /** The works in file order; votes refer to them by position. */
+  workList: Work[];
   teams: Map<string, Team>;
-  /** Accepted votes in processing order (cast_at, then row). */
-  accepted: Vote[];
+  votes: VoteTable;
+  /** Position in `workList` of the work of each vote row. */
+  voteWork: Uint32Array;
+  /** Accepted vote rows (0-based indices into `votes`) in processing order (cast_at, then row). */
+  accepted: Uint32Array;
   /** Rejected votes in processing order. */
   rejections: Rejection[];
   counts: FileCount[];
@@ -53,7 +61,7 @@ export interface ValidatedEpoch {
 
 export interface ValidationInput {
   works: { name: string; rows: Work[] };
-  votes: { name: string; rows: Vote[] };
+  votes: { name: string; table: VoteTable };
   teams?: { name: string; rows: TeamMember[] };
   window: { start: number; end: number };
   rules: Rules;
@@ -122,72 +130,98 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     works.set(work.workId, work);
   }
 
-  const votes = input.votes.rows;
-  for (const vote of votes) {
-    if (!works.has(vote.workId)) {
-      throw new InputError(
-        {
-          file: input.votes.name,
-          row: vote.row,
-          line: vote.line,
-          column: "work_id",
-        },
-        `vote for unknown work "${vote.workId}"`,
-      );
+  const votes = input.votes.table;
+  const n = votes.length;
+  const workList = [...works.values()];
+  const workPosition = new Map<string, number>(workList.map((w, i) => [w.workId, i]));
+  const voteWork = new Uint32Array(n);
+  {
+    const known = new Int32Array(votes.workIds.length);
+    votes.workIds.forEach((id, w) => (known[w] = workPosition.get(id) ?? -1));
+    for (let i = 0; i < n; i++) {
+      const w = known[votes.work[i]!]!;
+      if (w < 0) {
+        throw new InputError(
+          {
+            file: input.votes.name,
+            row: i + 1,
+            line: votes.line?.[i],
+            column: "work_id",
+          },
+          `vote for unknown work "${votes.workIds[votes.work[i]!]}"`,
+        );
+      }
+      voteWork[i] = w;
     }
   }
 
-  // Votes are taken in cast_at order, ties by row order (Array.prototype.sort is stable).
-  const order = votes.slice().sort((a, b) => a.castAt - b.castAt || a.row - b.row);
-  const accepted: Vote[] = [];
-  const rejections: Rejection[] = [];
-  const acceptedPairs = new Set<string>();
-  const teamMembers = new Map<string, Set<string>>();
-  for (const team of teams.values()) teamMembers.set(team.name, new Set(team.members.map((m) => m.member)));
+  // Self-votes compare voter indices: the contributor's (−1 if it never votes), or a team's members'.
+  const voterIndex = new Map<string, number>(votes.voters.map((v, i) => [v, i]));
+  const teamVoters = new Map<string, Set<number>>();
+  for (const team of teams.values()) {
+    const members = new Set<number>();
+    for (const m of team.members) {
+      const v = voterIndex.get(m.member);
+      if (v !== undefined) members.add(v);
+    }
+    teamVoters.set(team.name, members);
+  }
+  const contributorVoter = new Int32Array(workList.length);
+  const contributorTeam: (Set<number> | undefined)[] = new Array(workList.length);
+  workList.forEach((work, w) => {
+    const c = work.contributor;
+    if (c.kind === "address") contributorVoter[w] = voterIndex.get(c.address) ?? -1;
+    else contributorTeam[w] = teamVoters.get(c.team)!;
+  });
 
-  const reject = (vote: Vote, code: RejectionCode, column: string, detail: string) =>
+  const rejections: Rejection[] = [];
+  const reject = (i: number, code: RejectionCode, column: string, detail: string) =>
     rejections.push({
       file: input.votes.name,
-      row: vote.row,
-      line: vote.line,
+      row: i + 1,
+      line: votes.line?.[i],
       column,
       code,
       reason: `${REJECTION_REASONS[code]} (${detail})`,
-      workId: vote.workId,
-      voter: vote.voter,
+      workId: votes.workIds[votes.work[i]!]!,
+      voter: votes.voters[votes.voter[i]!]!,
     });
 
-  for (const vote of order) {
-    const work = works.get(vote.workId)!;
-    const contributor = work.contributor;
-    const pair = `${vote.workId}\u0000${vote.voter}`;
-    if (
-      contributor.kind === "address"
-        ? contributor.address === vote.voter
-        : teamMembers.get(contributor.team)!.has(vote.voter)
+  // Exact for every points value that is a safe integer (larger ones are compared as bigint).
+  const maxPoints = Number(rules.maxPoints);
+  const priorOf = (v: number) => input.priorReputation.get(votes.voters[v]!) ?? 0n;
+  /** Per voter: 0 not looked up yet, 1 reputation high enough, 2 below rules.minVoterReputation. */
+  const reputationCheck = new Uint8Array(votes.voters.length);
+  const acceptedPairs = new PairSet(n);
+  const order = castOrder(votes.castAt);
+  const accepted = new Uint32Array(n);
+  let acceptedCount = 0;
+
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const w = voteWork[i]!;
+    const voter = votes.voter[i]!;
+    const points = votes.points[i]!;
+    const castAt = votes.castAt[i]!;
+    const team = contributorTeam[w];
+    if (team === undefined ? contributorVoter[w] === voter : team.has(voter)) {
+      const c = workList[w]!.contributor;
+      reject(i, "self-vote", "voter", c.kind === "address" ? "contributor" : `member of team "${c.team}"`);
+    } else if (
+      Number.isNaN(points)
+        ? pointsOf(votes, i) < 0n || pointsOf(votes, i) > rules.maxPoints
+        : points < 0 || points > maxPoints
     ) {
-      reject(
-        vote,
-        "self-vote",
-        "voter",
-        contributor.kind === "address" ? "contributor" : `member of team "${contributor.team}"`,
-      );
-    } else if (vote.points < 0n || vote.points > rules.maxPoints) {
-      reject(vote, "points-out-of-range", "points", `${vote.points} not in 0..${rules.maxPoints}`);
-    } else if (vote.castAt < window.start || vote.castAt > window.end) {
-      reject(vote, "outside-window", "cast_at", `${new Date(vote.castAt).toISOString()} not in the window`);
-    } else if (acceptedPairs.has(pair)) {
-      reject(vote, "duplicate", "voter", `work "${vote.workId}"`);
-    } else if ((input.priorReputation.get(vote.voter) ?? 0n) < rules.minVoterReputation) {
-      reject(
-        vote,
-        "voter-below-min-reputation",
-        "voter",
-        `${input.priorReputation.get(vote.voter) ?? 0n} < ${rules.minVoterReputation}`,
-      );
+      reject(i, "points-out-of-range", "points", `${pointsOf(votes, i)} not in 0..${rules.maxPoints}`);
+    } else if (castAt < window.start || castAt > window.end) {
+      reject(i, "outside-window", "cast_at", `${new Date(castAt).toISOString()} not in the window`);
+    } else if (acceptedPairs.has(w, voter)) {
+      reject(i, "duplicate", "voter", `work "${votes.workIds[votes.work[i]!]}"`);
+    } else if ((reputationCheck[voter] ||= priorOf(voter) < rules.minVoterReputation ? 2 : 1) === 2) {
+      reject(i, "voter-below-min-reputation", "voter", `${priorOf(voter)} < ${rules.minVoterReputation}`);
     } else {
-      acceptedPairs.add(pair);
-      accepted.push(vote);
+      acceptedPairs.add(w, voter);
+      accepted[acceptedCount++] = i;
     }
   }
 
@@ -200,8 +234,8 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     },
     {
       file: input.votes.name,
-      read: votes.length,
-      accepted: accepted.length,
+      read: n,
+      accepted: acceptedCount,
       excluded: rejections.length,
     },
   ];
@@ -213,5 +247,14 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
       excluded: 0,
     });
   }
-  return { works, teams, accepted, rejections, counts };
+  return {
+    works,
+    workList,
+    teams,
+    votes,
+    voteWork,
+    accepted: accepted.slice(0, acceptedCount),
+    rejections,
+    counts,
+  };
 }
