@@ -65,6 +65,12 @@ const tasks = [
     .addOption(option("account", "the account"))
     .setAction(() => import("./tasks/reputation.js"))
     .build(),
+  task(
+    "sm:build-tests",
+    "Compile the contracts, then the Solidity tests one folder per solc job (see tasks/build-tests.ts)",
+  )
+    .setAction(() => import("./tasks/build-tests.js"))
+    .build(),
   task("sm:demo", "Three epochs end to end on the in-process network from examples/ (npm run demo)")
     .setAction(() => import("./tasks/demo.js"))
     .build(),
