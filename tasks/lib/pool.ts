@@ -1,7 +1,7 @@
 /**
  * The on-chain operations behind the `sm:*` tasks, shared by the tasks, the demo and the tests. Every function
  * takes an `EpochRewards` contract already connected to the signer that sends, checks everything it can before
- * sending (a failed check sends nothing), and is idempotent where the brief of its task says so: doing again
+ * sending (a failed check sends nothing), and is idempotent where docs/tasks.md says so: doing again
  * what is already done is a no-op with a message, never a second transaction.
  */
 import { Contract, ZeroHash, getAddress, type ContractTransactionReceipt, type Signer } from "ethers";
