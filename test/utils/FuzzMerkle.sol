@@ -22,14 +22,20 @@ library FuzzMerkle {
     }
 
     /// @notice Every level of the tree over `leaves`, the hashed leaves first and the root last.
-    function levels(Leaf[] memory leaves) internal pure returns (bytes32[][] memory tree) {
-        uint256 n = leaves.length;
+    function levels(Leaf[] memory leaves) internal pure returns (bytes32[][] memory) {
+        bytes32[] memory hashes = new bytes32[](leaves.length);
+        for (uint256 i = 0; i < leaves.length; ++i) hashes[i] = leafHash(leaves[i]);
+        return levels(hashes);
+    }
+
+    /// @notice Every level of the tree over already hashed leaves, the leaves first and the root last.
+    function levels(bytes32[] memory hashes) internal pure returns (bytes32[][] memory tree) {
+        uint256 n = hashes.length;
         require(n != 0, "FuzzMerkle: empty tree");
         uint256 depth = 1;
         for (uint256 width = n; width > 1; width = (width + 1) / 2) ++depth;
         tree = new bytes32[][](depth);
-        tree[0] = new bytes32[](n);
-        for (uint256 i = 0; i < n; ++i) tree[0][i] = leafHash(leaves[i]);
+        tree[0] = hashes;
         for (uint256 d = 1; d < depth; ++d) {
             bytes32[] memory below = tree[d - 1];
             bytes32[] memory level = new bytes32[]((below.length + 1) / 2);
