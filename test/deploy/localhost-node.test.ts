@@ -8,11 +8,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, rm, rmdir } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
+import { isPortFree, startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
@@ -28,14 +28,6 @@ const DEADLINE_MS = 120_000;
 const SAME_BUILD_AS_TESTS = ["--build-profile", "default"];
 const DEPLOYMENT_ID = `test-localhost-${process.pid}-${Date.now()}`;
 const DEPLOYMENT_DIR = path.join(ROOT, "deploy/deployments", DEPLOYMENT_ID);
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
 
 /** Runs the project's Hardhat CLI with the Node that runs this test (Node 22, from node_modules/.bin). */
 function hardhat(args: string[]): ChildProcess {
@@ -62,66 +54,23 @@ async function run(args: string[], timeoutMs: number): Promise<{ code: number | 
   return { code, output: output() };
 }
 
-async function chainId(): Promise<bigint | undefined> {
-  try {
-    const response = await fetch(RPC_URL, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "eth_chainId",
-        params: [],
-      }),
-      signal: AbortSignal.timeout(2_000),
-    });
-    const body = (await response.json()) as { result?: string };
-    return body.result === undefined ? undefined : BigInt(body.result);
-  } catch {
-    return undefined;
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const escalate = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(escalate);
-}
-
 describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
   this.timeout(DEADLINE_MS);
   const started = Date.now();
   const remaining = () => Math.max(1_000, DEADLINE_MS - (Date.now() - started) - 10_000);
 
-  let node: ChildProcess | undefined;
-  let nodeOutput: () => string = () => "";
-  let deadline: NodeJS.Timeout | undefined;
+  let node: HardhatNode | undefined;
   let deployed: Record<string, string>;
   let provider: JsonRpcProvider;
 
   before(async function () {
-    if (!(await portIsFree(PORT))) {
+    if (!(await isPortFree(PORT))) {
       console.log(`      skipped: port ${PORT} is in use, and the config's localhost network is fixed to it`);
       this.skip();
     }
-    node = hardhat(["node", "--hostname", HOST, "--port", String(PORT)]);
-    nodeOutput = collectOutput(node);
-    const current = node;
-    deadline = setTimeout(() => current.kill("SIGKILL"), DEADLINE_MS);
-    deadline.unref();
-
-    // Wait for OUR node's banner too: if another process grabbed the port in the meantime, do not deploy to it.
-    const listening = `JSON-RPC server at ${RPC_URL}/`;
-    while (!nodeOutput().includes(listening) || (await chainId()) !== 31337n) {
-      if (node.exitCode !== null || node.signalCode !== null) {
-        throw new Error(`hardhat node exited before answering eth_chainId:\n${nodeOutput()}`);
-      }
-      if (Date.now() - started > 60_000) throw new Error(`hardhat node did not answer in 60 s:\n${nodeOutput()}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // Killed at DEADLINE_MS whatever happens; waits for OUR node's banner too, so that if another process grabbed
+    // the port in the meantime we do not deploy to it.
+    node = await startHardhatNode({ port: PORT, startupTimeoutMs: 60_000, deadlineMs: DEADLINE_MS });
 
     const deploy = await run(
       [
@@ -145,8 +94,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
 
   after(async function () {
     provider?.destroy();
-    if (deadline !== undefined) clearTimeout(deadline);
-    if (node !== undefined) await stop(node);
+    await node?.stop();
     await rm(DEPLOYMENT_DIR, { recursive: true, force: true });
     // Leave no empty deploy/deployments behind (it holds real deployments' journals otherwise).
     await rmdir(path.dirname(DEPLOYMENT_DIR)).catch(() => undefined);

@@ -3,7 +3,6 @@
 // and published on chain, the page built with vite and served with the artifacts from a local server, and a
 // test wallet injected into the page that announces itself with EIP-6963 and forwards to the node.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -27,6 +26,7 @@ import {
 } from "ethers";
 import { allocateEpoch, writeArtifacts, type ClaimsFile, type EpochResult } from "../../scripts/lib/index.js";
 import { POOL_ABI } from "../../claim-page/src/abi.js";
+import { startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
 
 // Browser globals used inside page.evaluate / addInitScript callbacks (the root tsconfig has no DOM lib).
 declare const window: any;
@@ -63,32 +63,6 @@ function compiled(name: string, file = `${name}.sol`): { abi: InterfaceAbi; byte
 
 function account(i: number): HDNodeWallet {
   return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(MNEMONIC), `m/44'/60'/0'/0/${i}`);
-}
-
-/** Starts `hardhat node` on 127.0.0.1:8546 and resolves once it listens. */
-function startNode(): Promise<ChildProcess> {
-  const cli = join(ROOT, "node_modules", "hardhat", "dist", "src", "cli.js");
-  const child = spawn(process.execPath, [cli, "node", "--hostname", "127.0.0.1", "--port", String(NODE_PORT)], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hardhat node did not start in 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Started HTTP")) {
-        clearTimeout(timer);
-        resolvePromise(child);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hardhat node exited with ${code} (is port ${NODE_PORT} in use?):\n${output}`));
-    });
-  });
 }
 
 const MIME: Record<string, string> = {
@@ -174,7 +148,7 @@ const TEST_WALLET_INIT = `(() => {
 describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
   this.timeout(120_000);
 
-  let node: ChildProcess | undefined;
+  let node: HardhatNode | undefined;
   let server: Server | undefined;
   let context: BrowserContext | undefined;
   let temp: string | undefined;
@@ -268,7 +242,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     const epochsDir = join(temp, "epochs");
     mkdirSync(epochsDir);
 
-    node = await startNode();
+    node = await startHardhatNode({ port: NODE_PORT, startupTimeoutMs: 90_000 });
     provider = new JsonRpcProvider(NODE_URL, CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 });
     // A fixed start time, so that the dates on the screenshots do not change from run to run.
     const latest = (await provider.getBlock("latest"))!.timestamp;
@@ -424,12 +398,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     await new Promise((done) => (server ? server.close(() => done(undefined)) : done(undefined)));
     server?.closeAllConnections();
     provider?.destroy();
-    if (node && node.exitCode === null) {
-      const exited = new Promise((done) => node!.once("exit", done));
-      node.kill("SIGTERM");
-      await Promise.race([exited, new Promise((done) => setTimeout(done, 5000))]);
-      if (node.exitCode === null) node.kill("SIGKILL");
-    }
+    await node?.stop();
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 

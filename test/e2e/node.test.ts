@@ -2,9 +2,8 @@
 // generated epoch of 60 contributors with the pipeline library, propose it with the task's function, warp past the
 // challenge period over JSON-RPC, claim every leaf from one signer, and check the published epoch with the
 // `social-mining verify` CLI (and that a copy with one vote changed fails it).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
@@ -13,6 +12,7 @@ import { readClaims, readManifest } from "../../scripts/lib/index.js";
 import { allocateExport } from "../../tasks/lib/epochs.js";
 import { claimInBatches, proposeEpoch, stateName, type ClaimStruct } from "../../tasks/lib/pool.js";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
+import { isPortFree, startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const HOST = "127.0.0.1";
@@ -22,23 +22,6 @@ const CONTRIBUTORS = 60;
 const CHALLENGE = 3600;
 const WINDOW = 7 * 24 * 3600;
 const POOL = 12_345n * 10n ** 18n + 6789n;
-
-/** Fails clearly when something already listens on the port (another node, another test run). */
-async function assertPortFree(): Promise<void> {
-  await new Promise<void>((ok, fail) => {
-    const server = createServer();
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      fail(
-        new Error(
-          error.code === "EADDRINUSE"
-            ? `port ${PORT} on ${HOST} is busy: stop the process listening there (another \`hardhat node\`?) and re-run`
-            : `cannot check port ${PORT}: ${error.message}`,
-        ),
-      ),
-    );
-    server.listen(PORT, HOST, () => server.close(() => ok()));
-  });
-}
 
 async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   const response = await fetch(URL, {
@@ -103,38 +86,20 @@ function cli(...args: string[]) {
 
 describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
   this.timeout(180_000);
-  let node: ChildProcess | undefined;
-  let output = "";
+  let node: HardhatNode | undefined;
 
   before(async function () {
-    await assertPortFree();
-    node = spawn(
-      process.execPath,
-      [join(ROOT, "node_modules/hardhat/dist/src/cli.js"), "node", "--hostname", HOST, "--port", String(PORT)],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    node.stdout!.on("data", (chunk) => (output += chunk));
-    node.stderr!.on("data", (chunk) => (output += chunk));
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}:\n${output}`);
-      try {
-        expect(await rpc("eth_chainId")).to.equal("0x7a69");
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`hardhat node did not answer within 120 s:\n${output}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
+    // Fails clearly when something already listens on the port (another node, another test run).
+    if (!(await isPortFree(PORT))) {
+      throw new Error(
+        `port ${PORT} on ${HOST} is busy: stop the process listening there (another \`hardhat node\`?) and re-run`,
+      );
     }
+    node = await startHardhatNode({ port: PORT, startupTimeoutMs: 120_000 });
   });
 
   after(async function () {
-    if (!node || node.exitCode !== null) return;
-    const exited = new Promise((r) => node!.once("exit", r));
-    node.kill("SIGTERM");
-    const timer = setTimeout(() => node!.kill("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await node?.stop();
   });
 
   it("publishes a generated epoch of 60 contributors, pays every leaf, and the CLI verifies it", async function () {
