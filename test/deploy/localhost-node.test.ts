@@ -27,6 +27,19 @@ const DEADLINE_MS = 120_000;
  */
 const SAME_BUILD_AS_TESTS = ["--build-profile", "default"];
 const DEPLOYMENT_ID = `test-localhost-${process.pid}-${Date.now()}`;
+/** `ignition deploy` of the local suite to the node, run twice: the second run must send nothing. */
+const DEPLOY_LOCAL_SUITE = [
+  "ignition",
+  "deploy",
+  "deploy/modules/LocalSuite.ts",
+  "--network",
+  "localhost",
+  "--parameters",
+  "deploy/parameters/localhost.json",
+  "--deployment-id",
+  DEPLOYMENT_ID,
+  ...SAME_BUILD_AS_TESTS,
+];
 const DEPLOYMENT_DIR = path.join(ROOT, "deploy/deployments", DEPLOYMENT_ID);
 
 /** Runs the project's Hardhat CLI with the Node that runs this test (Node 22, from node_modules/.bin). */
@@ -72,21 +85,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
     // the port in the meantime we do not deploy to it.
     node = await startHardhatNode({ port: PORT, startupTimeoutMs: 60_000, deadlineMs: DEADLINE_MS });
 
-    const deploy = await run(
-      [
-        "ignition",
-        "deploy",
-        "deploy/modules/LocalSuite.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "deploy/parameters/localhost.json",
-        "--deployment-id",
-        DEPLOYMENT_ID,
-        ...SAME_BUILD_AS_TESTS,
-      ],
-      remaining(),
-    );
+    const deploy = await run(DEPLOY_LOCAL_SUITE, remaining());
     expect(deploy.code, `ignition deploy failed:\n${deploy.output}`).to.equal(0);
     deployed = JSON.parse(await readFile(path.join(DEPLOYMENT_DIR, "deployed_addresses.json"), "utf8"));
     provider = new JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true });
@@ -129,21 +128,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
   it("does nothing when the same deployment runs again", async function () {
     const [deployer] = (await provider.send("eth_accounts", [])) as string[];
     const nonce = await provider.getTransactionCount(deployer);
-    const again = await run(
-      [
-        "ignition",
-        "deploy",
-        "deploy/modules/LocalSuite.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "deploy/parameters/localhost.json",
-        "--deployment-id",
-        DEPLOYMENT_ID,
-        ...SAME_BUILD_AS_TESTS,
-      ],
-      remaining(),
-    );
+    const again = await run(DEPLOY_LOCAL_SUITE, remaining());
     expect(again.code, again.output).to.equal(0);
     expect(await provider.getTransactionCount(deployer)).to.equal(nonce);
   });
