@@ -3,30 +3,27 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {IEpochRewards} from "./interfaces/IEpochRewards.sol";
 import {SoulboundReputation} from "./SoulboundReputation.sol";
+import {SoulLedger} from "./libraries/SoulLedger.sol";
 
-/// @title Social Mining reward pool: one Merkle root per epoch, and the soulbound reputation its claims sync
+/// @title Social Mining reward pool: one Merkle root per epoch, and the soulbound reputation its claims anchor
 /// @notice See `IEpochRewards` and `ISoulboundReputation`. One deployment holds one reward token.
-/// @dev The reputation token lives in this contract (inherited) so that a claim syncs it without an external
+/// @dev The reputation token lives in this contract (inherited) so that a claim writes the soul without an external
 /// call, and so that "only the pool writes reputation" holds by construction.
-/// Accounting: `_available` is what no live epoch reserves. Claims never touch it: they only move the
-/// epoch's own `claimed` towards its `total`, and tokens leave the pool. Hence at all times
-/// `balance >= _available + Σ over live epochs (total - claimed)`.
-contract EpochRewards is
-    IEpochRewards,
-    SoulboundReputation,
-    AccessControlDefaultAdminRules,
-    Pausable,
-    ReentrancyGuardTransient
-{
+/// Accounting: `available` is what no live epoch reserves. Claims never touch it: they only move the epoch's own
+/// `claimed` towards its `total`, and tokens leave the pool. Hence at all times
+/// `balance >= available + Σ over live epochs (total - claimed)`.
+/// Pause: a claim reads only its epoch's two slots, so the pause flag is copied into the second slot of every epoch
+/// still open when the pause begins (at most `MAX_OPEN_EPOCHS`), and unpausing adds to each of them the time it
+/// spent paused while claimable. This saves a global read in every claim; a pause or unpause costs up to 64 slot
+/// writes. Pausing is therefore the pool's own rather than OpenZeppelin's `Pausable`.
+contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
-    using BitMaps for BitMaps.BitMap;
 
     /*//////////////////////////////////////////////////////////////
                                 CONSTANTS
@@ -38,34 +35,54 @@ contract EpochRewards is
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @inheritdoc IEpochRewards
     bytes32 public constant RECOVERY_ROLE = keccak256("RECOVERY_ROLE");
+    /// @inheritdoc IEpochRewards
+    uint256 public constant MAX_EPOCH_TOTAL = type(uint96).max;
+    /// @inheritdoc IEpochRewards
+    uint256 public constant MAX_OPEN_EPOCHS = SoulLedger.CLAIM_WINDOW;
 
     uint256 private constant MIN_CLAIM_WINDOW = 1 days;
     uint256 private constant MAX_DURATION = 5 * 365 days;
+
+    uint8 private constant VETOED = 1;
+    uint8 private constant SWEPT = 2;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Two slots read by every claim; a third only by views.
+    /// @dev Three slots: the root; what every claim reads and writes; what views and sweeps read.
     struct Epoch {
         bytes32 root; // zero: never proposed, or vetoed
-        uint32 claimableAt;
-        uint32 expiresAt;
+        uint32 claimableAt; // non-decreasing with the epoch number
+        uint32 expiresAt; // end of the claim window, moved by pauses
+        uint96 unclaimed; // total - claimed
+        bool paused; // the pool is paused and this epoch was open when the pause began
         uint96 total;
-        uint96 claimed;
-        bytes32 inputsHash;
+        uint64 reputationTotal;
+        uint8 flags; // VETOED, SWEPT
+    }
+
+    /// @dev What a proposal reads and writes, in one slot.
+    struct PoolState {
+        uint120 available;
+        uint32 latestEpoch; // newest live epoch
+        uint32 latestClaimableAt; // its claimableAt
+        uint32 challengePeriod; // applied to epochs proposed from now on
+        uint32 claimWindow; // idem
+        bool paused;
+    }
+
+    /// @dev When the current pause began, and how long earlier pauses lasted.
+    struct PauseClock {
+        uint32 pausedAt;
+        uint32 pausedTotal;
     }
 
     IERC20 private immutable _token;
 
     mapping(uint256 epoch => Epoch) private _epochs;
-    mapping(uint256 epoch => BitMaps.BitMap) private _claimedLeaves;
-    BitMaps.BitMap private _swept;
-
-    uint256 private _available;
-    uint32 private _latestEpoch;
-    uint32 private _challengePeriod;
-    uint32 private _claimWindow;
+    PoolState private _state;
+    PauseClock private _pauseClock;
 
     /*//////////////////////////////////////////////////////////////
                                 CONSTRUCTOR
@@ -75,7 +92,8 @@ contract EpochRewards is
     /// @param admin The default admin (the DAO's timelock or multisig); transfers of this role take two steps.
     /// @param adminTransferDelay Delay of the two-step admin transfer, in seconds.
     /// @param challengePeriod Seconds during which the guardian may veto a proposed root.
-    /// @param claimWindow Seconds during which a root can be claimed after its challenge period.
+    /// @param claimWindow Seconds during which a root can be claimed after its challenge period (pauses excluded).
+    /// @param decayBps_ Decay of an idle reputation each epoch, in basis points; the pipeline's `rules.decayBps`.
     /// @param name_ Name of the reputation token.
     /// @param symbol_ Symbol of the reputation token.
     constructor(
@@ -84,9 +102,10 @@ contract EpochRewards is
         uint48 adminTransferDelay,
         uint32 challengePeriod,
         uint32 claimWindow,
+        uint256 decayBps_,
         string memory name_,
         string memory symbol_
-    ) SoulboundReputation(name_, symbol_) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
+    ) SoulboundReputation(name_, symbol_, decayBps_) AccessControlDefaultAdminRules(adminTransferDelay, admin) {
         if (address(token_) == address(0)) revert ZeroAddress();
         _token = token_;
         _setDurations(challengePeriod, claimWindow);
@@ -107,23 +126,21 @@ contract EpochRewards is
         uint256 before = _token.balanceOf(address(this));
         _token.safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = _token.balanceOf(address(this)) - before;
-        _available += received;
+        _state.available = SafeCast.toUint120(_state.available + received);
         emit Funded(msg.sender, amount, received);
     }
 
     /// @inheritdoc IEpochRewards
     function available() external view returns (uint256) {
-        return _available;
+        return _state.available;
     }
 
     /// @inheritdoc IEpochRewards
     function outstanding() external view returns (uint256 sum) {
-        uint256 latest = _latestEpoch;
+        uint256 latest = _state.latestEpoch;
         for (uint256 epoch = 1; epoch <= latest; ++epoch) {
-            EpochState state = epochState(epoch);
-            if (state == EpochState.Challenge || state == EpochState.Claimable || state == EpochState.Expired) {
-                sum += _epochs[epoch].total - _epochs[epoch].claimed;
-            }
+            Epoch storage e = _epochs[epoch];
+            if (e.flags & SWEPT == 0) sum += e.unclaimed;
         }
     }
 
@@ -131,9 +148,10 @@ contract EpochRewards is
     function withdraw(address to, uint256 amount) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
-        uint256 free = _available;
+        uint256 free = _state.available;
         if (amount > free) revert WithdrawExceedsAvailable(amount, free);
-        _available = free - amount;
+        // Fits 120 bits: below `free`.
+        _state.available = uint120(free - amount);
         emit Withdrawn(to, amount);
         _token.safeTransfer(to, amount);
     }
@@ -147,58 +165,67 @@ contract EpochRewards is
         uint256 epoch,
         bytes32 root,
         uint256 total,
+        uint256 reputationTotal,
         bytes32 inputsHash,
-        string calldata uri
-    ) external onlyRole(PROPOSER_ROLE) whenNotPaused {
-        uint256 latest = _latestEpoch;
-        EpochState state = epochState(epoch);
-        if (epoch != latest + 1 && state != EpochState.Vetoed) {
-            revert EpochNotProposable(epoch, latest + 1, state);
-        }
+        string memory uri
+    ) external onlyRole(PROPOSER_ROLE) {
+        PoolState memory st = _state;
+        if (st.paused) revert EnforcedPause();
+        uint256 next = uint256(st.latestEpoch) + 1;
+        if (epoch != next) revert EpochNotProposable(epoch, next, epochState(epoch));
         if (root == bytes32(0)) revert ZeroRoot(epoch);
-        if (total > type(uint96).max) revert TotalTooLarge(total, type(uint96).max);
-        uint256 free = _available;
-        if (total > free) revert InsufficientAvailable(total, free);
-
-        _available = free - total;
-        // Timestamps fit 32 bits until 2106; durations are at most 5 years each.
-        uint32 claimableAt = uint32(block.timestamp) + _challengePeriod;
-        uint32 expiresAt = claimableAt + _claimWindow;
-        _epochs[epoch] = Epoch({
-            root: root,
-            claimableAt: claimableAt,
-            expiresAt: expiresAt,
-            total: uint96(total),
-            claimed: 0,
-            inputsHash: inputsHash
-        });
-        // epoch <= latest + 1 < 2^32: epochs are proposed one at a time from 1.
-        if (epoch > latest) _latestEpoch = uint32(epoch);
-        emit EpochProposed(epoch, root, total, inputsHash, uri, claimableAt, expiresAt);
+        if (total > MAX_EPOCH_TOTAL) revert TotalTooLarge(total, MAX_EPOCH_TOTAL);
+        if (reputationTotal > MAX_REPUTATION) revert ReputationTooLarge(reputationTotal, MAX_REPUTATION);
+        if (total > st.available) revert InsufficientAvailable(total, st.available);
+        _requireRoomFor(epoch);
+        (uint256 claimableAt, uint256 expiresAt) = _storeEpoch(epoch, root, total, reputationTotal, st);
+        emit EpochProposed(
+            epoch,
+            root,
+            total,
+            reputationTotal,
+            inputsHash,
+            uri,
+            uint64(claimableAt),
+            uint64(expiresAt)
+        );
+        // Every score decays once more when this epoch becomes final.
+        emit BatchMetadataUpdate(0, type(uint160).max);
     }
 
     /// @inheritdoc IEpochRewards
     function vetoEpoch(uint256 epoch, string calldata reason) external onlyRole(GUARDIAN_ROLE) {
         Epoch storage e = _epochs[epoch];
-        bytes32 root = e.root;
-        if (root == bytes32(0)) _revertNotLive(epoch);
+        if (e.root == bytes32(0)) _revertNotLive(epoch);
         if (block.timestamp >= e.claimableAt) revert ChallengeClosed(epoch, e.claimableAt);
 
-        _available += e.total;
-        delete _epochs[epoch];
-        emit EpochVetoed(epoch, root, msg.sender, reason);
+        PoolState memory st = _state;
+        // Later epochs become final no earlier than this one, so they are all in their challenge period too, with
+        // nothing claimed.
+        for (uint256 n = st.latestEpoch; n >= epoch; --n) {
+            Epoch storage vetoed = _epochs[n];
+            bytes32 root = vetoed.root;
+            st.available += vetoed.unclaimed;
+            delete _epochs[n];
+            vetoed.flags = VETOED;
+            emit EpochVetoed(n, root, msg.sender, reason);
+        }
+        st.latestEpoch = uint32(epoch - 1);
+        st.latestClaimableAt = _epochs[epoch - 1].claimableAt;
+        _state = st;
     }
 
     /// @inheritdoc IEpochRewards
     function sweep(uint256 epoch) external nonReentrant {
         Epoch storage e = _epochs[epoch];
         if (e.root == bytes32(0)) _revertNotLive(epoch);
-        if (block.timestamp < e.expiresAt) revert EpochNotExpired(epoch, e.expiresAt);
-        if (_swept.get(epoch)) revert EpochAlreadySwept(epoch);
+        if (e.paused || block.timestamp < e.expiresAt) revert EpochNotExpired(epoch, _expiryOf(e));
+        if (e.flags & SWEPT != 0) revert EpochAlreadySwept(epoch);
 
-        uint256 released = e.total - e.claimed;
-        _swept.set(epoch);
-        _available += released;
+        uint256 released = e.unclaimed;
+        e.flags |= SWEPT;
+        // Fits: released tokens were reserved out of `available`.
+        _state.available = uint120(_state.available + released);
         emit EpochSwept(epoch, released);
     }
 
@@ -209,43 +236,48 @@ contract EpochRewards is
 
     /// @inheritdoc IEpochRewards
     function durations() external view returns (uint32 challengePeriod, uint32 claimWindow) {
-        return (_challengePeriod, _claimWindow);
+        PoolState memory st = _state;
+        return (st.challengePeriod, st.claimWindow);
     }
 
     /// @inheritdoc IEpochRewards
     function latestEpoch() external view returns (uint256) {
-        return _latestEpoch;
+        return _state.latestEpoch;
+    }
+
+    /// @inheritdoc IEpochRewards
+    function finalEpochAt(uint256 timepoint) external view returns (uint256) {
+        return _finalEpochAt(timepoint, 0);
     }
 
     /// @inheritdoc IEpochRewards
     function epochState(uint256 epoch) public view returns (EpochState) {
         Epoch storage e = _epochs[epoch];
-        if (e.root == bytes32(0)) {
-            return (epoch == 0 || epoch > _latestEpoch) ? EpochState.None : EpochState.Vetoed;
-        }
+        if (e.root == bytes32(0)) return e.flags & VETOED != 0 ? EpochState.Vetoed : EpochState.None;
         if (block.timestamp < e.claimableAt) return EpochState.Challenge;
-        if (block.timestamp < e.expiresAt) return EpochState.Claimable;
-        return _swept.get(epoch) ? EpochState.Swept : EpochState.Expired;
+        if (e.paused || block.timestamp < e.expiresAt) return EpochState.Claimable;
+        return e.flags & SWEPT != 0 ? EpochState.Swept : EpochState.Expired;
     }
 
     /// @inheritdoc IEpochRewards
     function getEpoch(uint256 epoch) external view returns (EpochView memory) {
         Epoch storage e = _epochs[epoch];
+        bool live = e.root != bytes32(0);
         return
             EpochView({
                 state: epochState(epoch),
                 root: e.root,
-                inputsHash: e.inputsHash,
                 total: e.total,
-                claimed: e.claimed,
+                claimed: e.total - e.unclaimed,
+                reputationTotal: e.reputationTotal,
                 claimableAt: e.claimableAt,
-                expiresAt: e.expiresAt
+                expiresAt: live ? uint64(_expiryOf(e)) : 0
             });
     }
 
     /// @inheritdoc IEpochRewards
-    function isClaimed(uint256 epoch, uint256 index) external view returns (bool) {
-        return _claimedLeaves[epoch].get(index);
+    function isClaimed(uint256 epoch, address account) external view returns (bool) {
+        return _isClaimedBy(epoch, account);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -260,51 +292,46 @@ contract EpochRewards is
         uint256 amount,
         uint256 reputation,
         bytes32[] calldata proof
-    ) external whenNotPaused nonReentrant {
-        _recordClaim(epoch, index, account, amount, reputation, proof);
-        _syncReputation(account, epoch, reputation);
-        if (amount != 0) _token.safeTransfer(account, amount);
+    ) external {
+        // No reentrancy guard: every effect precedes the one external call (the transfer), so a token hook that
+        // calls back finds this leaf claimed and the soul saved (docs/threat-model.md).
+        _recordLeaf(epoch, index, account, amount, reputation, proof);
+        SoulLedger.Soul memory soul = _loadSoul(account);
+        uint256 before = SoulLedger.anchorOf(soul);
+        _applyClaim(soul, account, epoch, reputation);
+        _commitSoul(account, soul, before);
+        _pay(account, amount);
     }
 
     /// @inheritdoc IEpochRewards
-    function claimMany(Claim[] calldata claims) external whenNotPaused nonReentrant {
+    function claimMany(Claim[] calldata claims) external nonReentrant {
         uint256 count = claims.length;
         if (count == 0) revert EmptyBatch();
 
-        // Effects first: record every leaf and sync each account once; then pay each run of claims once.
-        address[] memory payees = new address[](count);
-        uint256[] memory owed = new uint256[](count);
-        uint256 runs = 0;
-        address account = address(0);
-        uint256 newestEpoch = 0;
-        uint256 newestReputation = 0;
+        // One run per account: its soul is loaded once, changed by each of its claims, saved, and then paid once.
+        address account = claims[0].account;
+        SoulLedger.Soul memory soul = _loadSoul(account);
+        uint256 before = SoulLedger.anchorOf(soul);
+        uint256 owed = 0;
         for (uint256 i = 0; i < count; ++i) {
             Claim calldata c = claims[i];
-            _recordClaim(c.epoch, c.index, c.account, c.amount, c.reputation, c.proof);
-            if (i == 0 || c.account != account) {
-                if (i != 0) _syncReputation(account, newestEpoch, newestReputation);
+            if (c.account != account) {
+                _commitSoul(account, soul, before);
+                _pay(account, owed);
                 account = c.account;
-                payees[runs] = account;
-                newestEpoch = 0;
-                // Cannot overflow: runs <= i < count.
-                unchecked {
-                    ++runs;
-                }
+                soul = _loadSoul(account);
+                before = SoulLedger.anchorOf(soul);
+                owed = 0;
             }
-            // Cannot overflow: amounts of one run are bounded by the epochs' uint96 totals, checked above.
+            _recordLeaf(c.epoch, c.index, c.account, c.amount, c.reputation, c.proof);
+            _applyClaim(soul, account, c.epoch, c.reputation);
+            // Cannot overflow: each amount was checked against its epoch's uint96 total.
             unchecked {
-                owed[runs - 1] += c.amount;
-            }
-            if (c.epoch > newestEpoch) {
-                newestEpoch = c.epoch;
-                newestReputation = c.reputation;
+                owed += c.amount;
             }
         }
-        _syncReputation(account, newestEpoch, newestReputation);
-
-        for (uint256 i = 0; i < runs; ++i) {
-            if (owed[i] != 0) _token.safeTransfer(payees[i], owed[i]);
-        }
+        _commitSoul(account, soul, before);
+        _pay(account, owed);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -316,17 +343,54 @@ contract EpochRewards is
         _recoverSoul(from, to);
     }
 
-    /// @notice Stops claims and proposals (never vetoes or sweeps). Only the guardian.
+    /// @inheritdoc IEpochRewards
     function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+        PoolState memory st = _state;
+        if (st.paused) revert EnforcedPause();
+        st.paused = true;
+        _state = st;
+        _pauseClock.pausedAt = uint32(block.timestamp);
+        // Epochs older than the open ones have expired (see `_requireRoomFor`).
+        uint256 latest = st.latestEpoch;
+        for (uint256 n = _oldestOpen(latest); n <= latest; ++n) {
+            Epoch storage e = _epochs[n];
+            if (block.timestamp < e.expiresAt) e.paused = true;
+        }
+        emit Paused(msg.sender);
     }
 
-    /// @notice Resumes claims and proposals. Only the guardian.
+    /// @inheritdoc IEpochRewards
     function unpause() external onlyRole(GUARDIAN_ROLE) {
-        _unpause();
+        PoolState memory st = _state;
+        if (!st.paused) revert ExpectedPause();
+        PauseClock memory clock_ = _pauseClock;
+        uint256 latest = st.latestEpoch;
+        for (uint256 n = _oldestOpen(latest); n <= latest; ++n) {
+            Epoch storage e = _epochs[n];
+            if (!e.paused) continue;
+            // Fits 32 bits before 2106: the pause's length is below the current timestamp.
+            e.expiresAt = uint32(e.expiresAt + _pausedWhileClaimable(e.claimableAt, clock_.pausedAt));
+            e.paused = false;
+        }
+        // Fits 32 bits: a duration below the current timestamp.
+        _pauseClock = PauseClock(0, uint32(clock_.pausedTotal + (block.timestamp - clock_.pausedAt)));
+        st.paused = false;
+        _state = st;
+        emit Unpaused(msg.sender);
     }
 
-    /// @notice ERC-165: ERC-721, ERC-721 metadata, ERC-5192, access control.
+    /// @inheritdoc IEpochRewards
+    function paused() external view returns (bool) {
+        return _state.paused;
+    }
+
+    /// @inheritdoc IEpochRewards
+    function pausedDuration() external view returns (uint256) {
+        PauseClock memory clock_ = _pauseClock;
+        return _state.paused ? clock_.pausedTotal + (block.timestamp - clock_.pausedAt) : clock_.pausedTotal;
+    }
+
+    /// @notice ERC-165: ERC-721, ERC-721 metadata, ERC-4906, ERC-5192, access control.
     function supportsInterface(
         bytes4 interfaceId
     ) public view override(SoulboundReputation, AccessControlDefaultAdminRules) returns (bool) {
@@ -336,11 +400,50 @@ contract EpochRewards is
     }
 
     /*//////////////////////////////////////////////////////////////
+                        HOOKS OF THE REPUTATION TOKEN
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Epochs become final in order (`claimableAt` never decreases with the epoch number) and a final epoch is
+    /// never vetoed, so the answer is a search over the live epochs' `claimableAt`, between `lowerBound` (final at
+    /// `timepoint`: a soul's anchor epoch, or 0) and the latest. The likely answers are probed first: the latest
+    /// (from the pool's slot), the one before it (recent timepoints), and the one after `lowerBound` (a soul that
+    /// claims every epoch); then a binary search.
+    function _finalEpochAt(uint256 timepoint, uint256 lowerBound) internal view override returns (uint256) {
+        PoolState memory st = _state;
+        uint256 high = st.latestEpoch;
+        if (timepoint >= st.latestClaimableAt) return high;
+        // Invariant: epoch `low` is final at `timepoint` (or is 0), epoch `high` is not.
+        uint256 low = lowerBound;
+        if (high - low <= 1) return low;
+        if (_epochs[high - 1].claimableAt <= timepoint) return high - 1;
+        high -= 1;
+        if (high - low > 1) {
+            if (_epochs[low + 1].claimableAt > timepoint) return low;
+            low += 1;
+        }
+        while (high - low > 1) {
+            uint256 mid = (low + high) >> 1;
+            if (_epochs[mid].claimableAt > timepoint) high = mid;
+            else low = mid;
+        }
+        return low;
+    }
+
+    function _reputationTotalOf(uint256 epoch) internal view override returns (uint256) {
+        return _epochs[epoch].reputationTotal;
+    }
+
+    function _latestLiveEpoch() internal view override returns (uint256) {
+        return _state.latestEpoch;
+    }
+
+    /*//////////////////////////////////////////////////////////////
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Checks the window, the bitmap, the proof and the epoch's cap; records the leaf as claimed.
-    function _recordClaim(
+    /// @dev Checks the window, the proof and the epoch's cap, and counts the amount as claimed. Whether the account
+    /// already claimed this epoch is checked on its soul (`_applyClaim`).
+    function _recordLeaf(
         uint256 epoch,
         uint256 index,
         address account,
@@ -349,54 +452,126 @@ contract EpochRewards is
         bytes32[] calldata proof
     ) private {
         Epoch storage e = _epochs[epoch];
-        bytes32 root = _requireClaimable(epoch, e);
-        BitMaps.BitMap storage leaves = _claimedLeaves[epoch];
-        if (leaves.get(index)) revert AlreadyClaimed(epoch, index);
-        if (!MerkleProof.verifyCalldata(proof, root, _leafHash(index, account, amount, reputation))) {
-            revert InvalidProof(epoch, index, account, amount, reputation);
-        }
-        uint256 claimed = e.claimed;
-        uint256 total = e.total;
-        if (amount > total - claimed) revert EpochTotalExceeded(epoch, claimed, amount, total);
-
-        // Fits 96 bits: claimed + amount <= total < 2^96.
-        e.claimed = uint96(claimed + amount);
-        leaves.set(index);
-        emit Claimed(epoch, index, account, amount);
-    }
-
-    /// @dev The epoch's root, if the epoch is claimable now.
-    function _requireClaimable(uint256 epoch, Epoch storage e) private view returns (bytes32 root) {
-        root = e.root;
+        bytes32 root = e.root;
         if (root == bytes32(0)) _revertNotLive(epoch);
+        // The pool's pause is copied into every open epoch: a claim reads no global state.
+        if (e.paused) revert EnforcedPause();
         uint256 claimableAt = e.claimableAt;
         if (block.timestamp < claimableAt) revert EpochInChallenge(epoch, claimableAt);
         uint256 expiresAt = e.expiresAt;
         if (block.timestamp >= expiresAt) revert EpochExpired(epoch, expiresAt);
+        if (!MerkleProof.verifyCalldata(proof, root, _leafHash(index, account, amount, reputation))) {
+            revert InvalidProof(epoch, index, account, amount, reputation);
+        }
+        uint256 unclaimed = e.unclaimed;
+        if (amount > unclaimed) revert EpochTotalExceeded(epoch, e.total - unclaimed, amount, e.total);
+        // Cannot underflow: checked above.
+        unchecked {
+            e.unclaimed = uint96(unclaimed - amount);
+        }
+        emit Claimed(epoch, index, account, amount);
     }
 
-    /// @dev The standard double-hashed leaf of OpenZeppelin's `StandardMerkleTree` (DESIGN §3.2).
+    /// @dev Writes a proposed epoch and the pool's state after it; returns its (wall-clock) times.
+    function _storeEpoch(
+        uint256 epoch,
+        bytes32 root,
+        uint256 total,
+        uint256 reputationTotal,
+        PoolState memory st
+    ) private returns (uint256 claimableAt, uint256 expiresAt) {
+        (claimableAt, expiresAt) = _schedule(st);
+        _epochs[epoch] = Epoch({
+            root: root,
+            claimableAt: uint32(claimableAt),
+            expiresAt: uint32(expiresAt),
+            unclaimed: uint96(total),
+            paused: false,
+            total: uint96(total),
+            reputationTotal: uint64(reputationTotal),
+            flags: 0
+        });
+        // Fits: total <= available.
+        st.available = uint120(st.available - total);
+        st.latestEpoch = uint32(epoch);
+        st.latestClaimableAt = uint32(claimableAt);
+        _state = st;
+    }
+
+    /// @dev Reverts unless epoch `epoch - MAX_OPEN_EPOCHS` has expired (proposals wait while paused, so it is not).
+    /// Hence every epoch older than the 64 newest has expired, and an expired epoch stays expired: pauses move only
+    /// the expiry of epochs open when they begin.
+    function _requireRoomFor(uint256 epoch) private view {
+        if (epoch <= MAX_OPEN_EPOCHS) return;
+        uint256 open = epoch - MAX_OPEN_EPOCHS;
+        uint256 openExpiry = _epochs[open].expiresAt;
+        if (block.timestamp < openExpiry) revert TooManyOpenEpochs(epoch, open, openExpiry);
+    }
+
+    /// @dev The oldest epoch that may still be open: `MAX_OPEN_EPOCHS` back from the latest.
+    function _oldestOpen(uint256 latest) private pure returns (uint256) {
+        return latest > MAX_OPEN_EPOCHS ? latest - MAX_OPEN_EPOCHS + 1 : 1;
+    }
+
+    /// @dev Seconds of the current pause (begun at `pausedAt`) during which an epoch becoming claimable at
+    /// `claimableAt` was claimable: what its expiry moves by.
+    function _pausedWhileClaimable(uint256 claimableAt, uint256 pausedAt) private view returns (uint256) {
+        if (block.timestamp <= claimableAt) return 0;
+        return block.timestamp - (claimableAt > pausedAt ? claimableAt : pausedAt);
+    }
+
+    /// @dev An epoch's expiry if the pool is not paused from now on.
+    function _expiryOf(Epoch storage e) private view returns (uint256) {
+        if (!e.paused) return e.expiresAt;
+        return e.expiresAt + _pausedWhileClaimable(e.claimableAt, _pauseClock.pausedAt);
+    }
+
+    /// @dev When an epoch proposed now becomes final and expires (wall clock, if no pause follows). Epochs become
+    /// final in order: never before the previous one. Timestamps fit 32 bits until 2106 and durations are at most
+    /// 5 years each, so these sums fit 32 bits before then.
+    function _schedule(PoolState memory st) private view returns (uint256 claimableAt, uint256 expiresAt) {
+        claimableAt = block.timestamp + st.challengePeriod;
+        if (claimableAt < st.latestClaimableAt) claimableAt = st.latestClaimableAt;
+        expiresAt = claimableAt + st.claimWindow;
+    }
+
+    /// @dev The one place a claim pays: a vested payout would replace this transfer.
+    function _pay(address account, uint256 amount) private {
+        if (amount != 0) _token.safeTransfer(account, amount);
+    }
+
+    /// @dev The standard double-hashed leaf of OpenZeppelin's `StandardMerkleTree` (docs/formats.md).
     function _leafHash(
         uint256 index,
         address account,
         uint256 amount,
         uint256 reputation
-    ) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation))));
+    ) private pure returns (bytes32 leaf) {
+        // keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation)))), in scratch memory:
+        // the four words go at the free memory pointer (not advanced: nothing else is allocated meanwhile).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, index)
+            mstore(add(ptr, 0x20), account)
+            mstore(add(ptr, 0x40), amount)
+            mstore(add(ptr, 0x60), reputation)
+            mstore(0x00, keccak256(ptr, 0x80))
+            leaf := keccak256(0x00, 0x20)
+        }
     }
 
     function _setDurations(uint32 challengePeriod, uint32 claimWindow) private {
         if (claimWindow < MIN_CLAIM_WINDOW || claimWindow > MAX_DURATION || challengePeriod > MAX_DURATION) {
             revert InvalidDurations(challengePeriod, claimWindow);
         }
-        _challengePeriod = challengePeriod;
-        _claimWindow = claimWindow;
+        _state.challengePeriod = challengePeriod;
+        _state.claimWindow = claimWindow;
         emit DurationsSet(challengePeriod, claimWindow);
     }
 
     /// @dev Reverts for an epoch whose root is zero: never proposed, or vetoed.
     function _revertNotLive(uint256 epoch) private view {
-        if (epoch == 0 || epoch > _latestEpoch) revert EpochNotProposed(epoch);
-        revert EpochIsVetoed(epoch);
+        if (_epochs[epoch].flags & VETOED != 0) revert EpochIsVetoed(epoch);
+        revert EpochNotProposed(epoch);
     }
 }

@@ -5,63 +5,119 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
-import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {ISoulboundReputation} from "./interfaces/ISoulboundReputation.sol";
-import {CompactCheckpoints} from "./libraries/CompactCheckpoints.sol";
+import {ReputationDecay} from "./libraries/ReputationDecay.sol";
+import {SoulLedger} from "./libraries/SoulLedger.sol";
+import {SoulMetadata} from "./SoulMetadata.sol";
 
-/// @title Soulbound reputation: ERC-721 + ERC-5192 + ERC-5805, written only by the reward pool that inherits it
-/// @notice See `ISoulboundReputation`. The reward pool (`EpochRewards`) is the only writer: it calls
-/// `_syncReputation` from its claims and exposes `recoverSoul` to its recovery role.
-/// @dev Storage of a soul is a single slot (a `CompactCheckpoints.Trace` head): current and previous score with
-/// their timestamps, the history length, and the last synced epoch in the tag. Owner and balance follow from it
-/// (`tokenId` is the holder's address), and the holder is its own delegate without any write.
+/// @title Soulbound reputation that decays by itself: ERC-721 + ERC-5192 + ERC-5805 + ERC-4906
+/// @notice See `ISoulboundReputation`. The reward pool (`EpochRewards`) inherits this contract and is its only
+/// writer: its claims apply leaves to souls and its recovery role moves souls.
+/// @dev A soul is one storage slot (`SoulLedger.Soul`): the anchor (score, its epoch, since when), the account's
+/// claimed epochs and the length of its anchor history. The score at time `t` is the anchor in force at `t` decayed
+/// over `finalEpochAt(t) - anchorEpoch` epochs, so decay needs no write. The epochs' finality times and their
+/// total reputation live in the pool, which provides them through the three hooks below.
 abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
-    using CompactCheckpoints for CompactCheckpoints.Trace;
+    using SoulLedger for SoulLedger.Ledger;
+
+    /*//////////////////////////////////////////////////////////////
+                                CONSTANTS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc ISoulboundReputation
+    uint256 public constant MAX_REPUTATION = type(uint64).max;
+
+    /// @dev ERC-4906 interface id.
+    bytes4 private constant ERC4906_INTERFACE_ID = 0x49064906;
 
     /*//////////////////////////////////////////////////////////////
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Tag of an account whose soul was recovered away: it can never hold a soul again, and as the highest
-    /// epoch number it makes every later sync a no-op.
-    uint32 private constant RECOVERED = type(uint32).max;
-
     string private _name;
     string private _symbol;
+    /// @dev `10000 - decayBps`: the share of a score that an epoch keeps.
+    uint256 private immutable _keepBps;
+    /// @dev Renders `tokenURI`, deployed with this contract.
+    SoulMetadata private immutable _metadata;
 
-    mapping(address account => CompactCheckpoints.Trace) private _souls;
+    SoulLedger.Ledger private _ledger;
+    uint256 private _soulCount;
 
-    /// @dev Total reputation over time; the tag counts the souls.
-    CompactCheckpoints.Trace private _supply;
-
-    constructor(string memory name_, string memory symbol_) {
+    /// @param name_ Name of the reputation token.
+    /// @param symbol_ Symbol of the reputation token.
+    /// @param decayBps_ Decay of an idle score each epoch, in basis points (at most 10000).
+    constructor(string memory name_, string memory symbol_, uint256 decayBps_) {
+        if (decayBps_ > ReputationDecay.BPS) revert InvalidDecayBps(decayBps_);
         _name = name_;
         _symbol = symbol_;
+        _keepBps = ReputationDecay.BPS - decayBps_;
+        _metadata = new SoulMetadata();
     }
+
+    /*//////////////////////////////////////////////////////////////
+                        HOOKS (IMPLEMENTED BY THE POOL)
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The newest epoch whose challenge period ended by `timepoint`, knowing that epoch `lowerBound` had.
+    function _finalEpochAt(uint256 timepoint, uint256 lowerBound) internal view virtual returns (uint256);
+
+    /// @dev The total reputation committed with `epoch`.
+    function _reputationTotalOf(uint256 epoch) internal view virtual returns (uint256);
+
+    /// @dev The newest live epoch.
+    function _latestLiveEpoch() internal view virtual returns (uint256);
 
     /*//////////////////////////////////////////////////////////////
                             REPUTATION VIEWS
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc ISoulboundReputation
+    function decayBps() external view returns (uint256) {
+        return ReputationDecay.BPS - _keepBps;
+    }
+
+    /// @inheritdoc ISoulboundReputation
+    function decayed(uint256 reputation, uint256 epochs) external view returns (uint256) {
+        if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
+        return ReputationDecay.decay(reputation, epochs, _keepBps);
+    }
+
+    /// @inheritdoc ISoulboundReputation
     function reputationOf(address account) public view returns (uint256) {
-        return _souls[account].load().value;
+        SoulLedger.Soul memory s = _ledger.load(account);
+        if (s.since == 0) return 0;
+        return _scoreAt(s.value, s.anchorEpoch, block.timestamp);
     }
 
     /// @inheritdoc ISoulboundReputation
     function lastSyncedEpoch(address account) external view returns (uint256) {
-        uint32 tag = _souls[account].load().tag;
-        return tag == RECOVERED ? 0 : tag;
+        SoulLedger.Soul memory s = _ledger.load(account);
+        return s.recoveredAway ? 0 : s.lastClaimedEpoch;
+    }
+
+    /// @inheritdoc ISoulboundReputation
+    function soulRecord(address account) external view returns (SoulRecord memory) {
+        SoulLedger.Soul memory s = _ledger.load(account);
+        return
+            SoulRecord({
+                value: s.value,
+                anchorEpoch: s.anchorEpoch,
+                since: s.since,
+                lastClaimedEpoch: s.lastClaimedEpoch,
+                claimedEpochs: s.claimedEpochs,
+                historyLength: s.historyLength,
+                recoveredAway: s.recoveredAway
+            });
     }
 
     /// @inheritdoc ISoulboundReputation
     function hasSoul(address account) public view returns (bool) {
-        uint32 tag = _souls[account].load().tag;
-        return tag != 0 && tag != RECOVERED;
+        SoulLedger.Soul memory s = _ledger.load(account);
+        return s.lastClaimedEpoch != 0 && !s.recoveredAway;
     }
 
     /// @inheritdoc ISoulboundReputation
@@ -72,12 +128,12 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
 
     /// @inheritdoc ISoulboundReputation
     function totalReputation() external view returns (uint256) {
-        return _supply.load().value;
+        return _totalAt(block.timestamp);
     }
 
     /// @inheritdoc ISoulboundReputation
     function soulCount() external view returns (uint256) {
-        return _supply.load().tag;
+        return _soulCount;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -95,19 +151,24 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         return "mode=timestamp";
     }
 
-    /// @notice The voting power of `account` now: its reputation.
+    /// @notice The voting power of `account` now: its reputation, decayed to the newest final epoch.
     function getVotes(address account) external view returns (uint256) {
         return reputationOf(account);
     }
 
     /// @notice The voting power of `account` at a past `timepoint` (a timestamp).
     function getPastVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _souls[account].upperLookup(_pastKey(timepoint));
+        _requirePast(timepoint);
+        (bool found, uint256 value, uint256 anchorEpoch) = _ledger.anchorAt(account, timepoint);
+        if (!found) return 0;
+        return _scoreAt(value, anchorEpoch, timepoint);
     }
 
-    /// @notice The sum of all reputation at a past `timepoint` (a timestamp).
+    /// @notice The total voting supply at a past `timepoint`: the total reputation committed with the epoch final
+    /// then. It is at least the sum of every soul's `getPastVotes` (see `ISoulboundReputation`).
     function getPastTotalSupply(uint256 timepoint) external view returns (uint256) {
-        return _supply.upperLookup(_pastKey(timepoint));
+        _requirePast(timepoint);
+        return _totalAt(timepoint);
     }
 
     /// @notice A soul is its own delegate; an account without a soul has none.
@@ -125,6 +186,11 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         revert ReputationNotDelegable(address(0), delegatee);
     }
 
+    /// @inheritdoc ISoulboundReputation
+    function nonces(address) external pure returns (uint256) {
+        return 0;
+    }
+
     /*//////////////////////////////////////////////////////////////
                           ERC-721 / ERC-5192
     //////////////////////////////////////////////////////////////*/
@@ -139,25 +205,11 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         return _symbol;
     }
 
-    /// @notice On-chain JSON metadata of a soul: holder, reputation and last synced epoch.
+    /// @notice On-chain JSON metadata of a soul: holder, reputation as of now, and its epochs.
     function tokenURI(uint256 tokenId) external view returns (string memory) {
         address holder = _requireSoul(tokenId);
-        CompactCheckpoints.Head memory h = _souls[holder].load();
-        string memory json = string.concat(
-            '{"name":"',
-            _name,
-            " #",
-            Strings.toString(tokenId),
-            '","description":"Soulbound reputation of ',
-            Strings.toChecksumHexString(holder),
-            '. It cannot be transferred; it decays every epoch and grows with rewarded work.","attributes":[',
-            '{"trait_type":"Reputation","value":',
-            Strings.toString(h.value),
-            '},{"trait_type":"Last epoch","value":',
-            Strings.toString(h.tag),
-            "}]}"
-        );
-        return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
+        SoulLedger.Soul memory s = _ledger.load(holder);
+        return _metadata.render(_name, holder, reputationOf(holder), s.lastClaimedEpoch, s.anchorEpoch);
     }
 
     /// @inheritdoc IERC721
@@ -219,97 +271,115 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
             interfaceId == type(IERC721).interfaceId ||
             interfaceId == type(IERC721Metadata).interfaceId ||
             interfaceId == type(IERC5192).interfaceId ||
+            interfaceId == ERC4906_INTERFACE_ID ||
             interfaceId == type(IERC165).interfaceId;
     }
 
     /*//////////////////////////////////////////////////////////////
-                                INTERNAL
+                        INTERNAL: CLAIMS AND RECOVERY
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Sets the reputation of `account` to `reputation` if `epoch` is newer than its last synced epoch;
-    /// the first sync mints the soul.
-    function _syncReputation(address account, uint256 epoch, uint256 reputation) internal {
-        CompactCheckpoints.Trace storage soul = _souls[account];
-        CompactCheckpoints.Head memory h = soul.load();
-        // Also skips accounts recovered away: their tag is the highest epoch number.
-        if (epoch <= h.tag) return;
-        if (reputation > type(uint64).max) revert ReputationTooLarge(reputation, type(uint64).max);
+    /// @dev Loads the soul of `account` for `_applyClaim` and `_commitSoul`.
+    function _loadSoul(address account) internal view returns (SoulLedger.Soul memory) {
+        return _ledger.load(account);
+    }
 
-        bool minted = h.tag == 0;
-        // A wrong tree could hold a zero-amount leaf for the zero address: never mint a soul there.
-        if (minted && account == address(0)) revert ERC721InvalidReceiver(address(0));
-        uint64 previous = h.value;
-        // Epoch numbers are checked by the pool to fit 32 bits.
-        h.tag = uint32(epoch);
-        if (previous == reputation) {
-            soul.store(h);
-            if (minted) {
-                _addToSupply(0, 0, true);
-                _emitMint(account);
+    /// @dev Records the claim of `account`'s leaf in `epoch` on the loaded soul `s` (not yet saved). If `epoch` is
+    /// newer than every claimed epoch, the leaf's `reputation` becomes the anchor unless it equals the anchor decayed
+    /// to `epoch` (then nothing about the score changes). An older epoch only marks the leaf as claimed.
+    function _applyClaim(SoulLedger.Soul memory s, address account, uint256 epoch, uint256 reputation) internal {
+        bool newest = epoch > s.lastClaimedEpoch;
+        if (!SoulLedger.markClaimed(s, epoch)) revert AlreadyClaimed(epoch, account);
+        if (!newest || s.recoveredAway) return;
+        if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
+        if (s.since != 0 && reputation == ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps)) return;
+        _ledger.setAnchor(account, s, uint64(reputation), uint32(epoch));
+    }
+
+    /// @dev Saves the soul of `account`, changed into `s` from the anchor `before` (`SoulLedger.anchorOf`), with the
+    /// events of what changed.
+    function _commitSoul(address account, SoulLedger.Soul memory s, uint256 before) internal {
+        _ledger.save(account, s);
+        if (SoulLedger.anchorOf(s) == before) return;
+        uint256 tokenId = uint256(uint160(account));
+        bool minted = before >> 96 == 0;
+        if (minted) {
+            // A wrong tree could hold a zero-amount leaf for the zero address: never mint a soul there.
+            if (account == address(0)) revert ERC721InvalidReceiver(address(0));
+            // Cannot overflow: one soul per address.
+            unchecked {
+                ++_soulCount;
             }
-            return;
+            emit Transfer(address(0), account, tokenId);
+            emit Locked(tokenId);
+            emit DelegateChanged(account, address(0), account);
+        } else {
+            emit MetadataUpdate(tokenId);
         }
-        uint32 key = _nowKey();
-        soul.push(h, key, uint64(reputation));
-        soul.store(h);
-        _addToSupply(previous, uint64(reputation), minted);
-        if (minted) _emitMint(account);
-        emit DelegateVotesChanged(account, previous, reputation);
+        // Both anchors were final now; the older one bounds the search for the epoch final now.
+        uint256 anchorBefore = uint32(before >> 64);
+        uint256 epoch = _finalEpochAt(block.timestamp, minted || s.anchorEpoch < anchorBefore ? s.anchorEpoch : anchorBefore);
+        uint256 previous = minted ? 0 : ReputationDecay.decay(uint64(before), epoch - anchorBefore, _keepBps);
+        uint256 current = ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps);
+        if (current != previous) emit DelegateVotesChanged(account, previous, current);
     }
 
     /// @dev Moves the soul of `from` to `to`. The caller checks the recovery role.
     function _recoverSoul(address from, address to) internal {
         if (to == address(0)) revert ERC721InvalidReceiver(address(0));
-        CompactCheckpoints.Trace storage source = _souls[from];
-        CompactCheckpoints.Trace storage target = _souls[to];
-        CompactCheckpoints.Head memory s = source.load();
-        CompactCheckpoints.Head memory t = target.load();
-        if (s.tag == 0 || s.tag == RECOVERED) revert SoulNotFound(from);
-        if (t.tag != 0) revert SoulAlreadyExists(to);
+        SoulLedger.Soul memory lost = _ledger.load(from);
+        if (lost.lastClaimedEpoch == 0 || lost.recoveredAway) revert SoulNotFound(from);
+        if (_ledger.load(to).lastClaimedEpoch != 0) revert SoulAlreadyExists(to);
 
-        uint64 score = s.value;
-        uint32 lastEpoch = s.tag;
-        uint32 key = _nowKey();
-        source.push(s, key, 0);
-        s.tag = RECOVERED;
-        source.store(s);
-        target.push(t, key, score);
-        t.tag = lastEpoch;
-        target.store(t);
+        uint256 score = _scoreAt(lost.value, lost.anchorEpoch, block.timestamp);
+        uint256 barrier = _latestLiveEpoch();
+        // `to` takes the anchor as it is, from now on; leaves of `to` up to `barrier` no longer set its score.
+        SoulLedger.Soul memory found = SoulLedger.Soul({
+            value: lost.value,
+            anchorEpoch: lost.anchorEpoch,
+            since: uint32(block.timestamp),
+            lastClaimedEpoch: uint32(barrier),
+            claimedEpochs: 0,
+            historyLength: 0,
+            recoveredAway: false
+        });
+        _ledger.save(to, found);
+        // `from` keeps its claimed epochs (its leaves still pay once) and its history; its score is 0 from now on.
+        _ledger.setAnchor(from, lost, 0, lost.anchorEpoch);
+        lost.recoveredAway = true;
+        _ledger.save(from, lost);
 
         uint256 fromId = uint256(uint160(from));
+        uint256 toId = uint256(uint160(to));
         emit Transfer(from, address(0), fromId);
         emit DelegateChanged(from, from, address(0));
-        emit DelegateVotesChanged(from, score, 0);
-        _emitMint(to);
-        emit DelegateVotesChanged(to, 0, score);
-        emit SoulRecovered(from, to, score, lastEpoch);
+        if (score != 0) emit DelegateVotesChanged(from, score, 0);
+        emit Transfer(address(0), to, toId);
+        emit Locked(toId);
+        emit DelegateChanged(to, address(0), to);
+        if (score != 0) emit DelegateVotesChanged(to, 0, score);
+        emit SoulRecovered(from, to, score, barrier);
+    }
+
+    /// @dev Whether `account` claimed its leaf in `epoch` (within the 64 epochs up to its newest claim).
+    function _isClaimedBy(uint256 epoch, address account) internal view returns (bool) {
+        return SoulLedger.isClaimed(_ledger.load(account), epoch);
     }
 
     /*//////////////////////////////////////////////////////////////
                                 PRIVATE
     //////////////////////////////////////////////////////////////*/
 
-    function _addToSupply(uint64 previous, uint64 next, bool minted) private {
-        CompactCheckpoints.Head memory s = _supply.load();
-        if (minted) {
-            // Cannot overflow: one soul per address minted by a claim, far below 2^32 in practice; checked anyway.
-            s.tag = SafeCast.toUint32(uint256(s.tag) + 1);
-        }
-        if (previous != next) {
-            // The total is the sum of uint64 scores; it is bounded to uint64 as well.
-            uint256 total = uint256(s.value) + next - previous;
-            if (total > type(uint64).max) revert ReputationTooLarge(total, type(uint64).max);
-            _supply.push(s, _nowKey(), uint64(total));
-        }
-        _supply.store(s);
+    /// @dev The score of an anchor `(value, anchorEpoch)` at `timepoint` (at or after the anchor took effect).
+    function _scoreAt(uint256 value, uint256 anchorEpoch, uint256 timepoint) private view returns (uint256) {
+        if (value == 0) return 0;
+        uint256 epoch = _finalEpochAt(timepoint, anchorEpoch);
+        return ReputationDecay.decay(value, epoch - anchorEpoch, _keepBps);
     }
 
-    function _emitMint(address account) private {
-        uint256 tokenId = uint256(uint160(account));
-        emit Transfer(address(0), account, tokenId);
-        emit Locked(tokenId);
-        emit DelegateChanged(account, address(0), account);
+    function _totalAt(uint256 timepoint) private view returns (uint256) {
+        uint256 epoch = _finalEpochAt(timepoint, 0);
+        return epoch == 0 ? 0 : _reputationTotalOf(epoch);
     }
 
     function _requireSoul(uint256 tokenId) private view returns (address holder) {
@@ -318,14 +388,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         if (!hasSoul(holder)) revert ERC721NonexistentToken(tokenId);
     }
 
-    function _nowKey() private view returns (uint32) {
-        return SafeCast.toUint32(block.timestamp);
-    }
-
-    function _pastKey(uint256 timepoint) private view returns (uint32) {
+    function _requirePast(uint256 timepoint) private view {
         uint48 now_ = clock();
         if (timepoint >= now_) revert ERC5805FutureLookup(timepoint, now_);
-        // timepoint < now_ < 2^32 while block timestamps fit 32 bits (until 2106).
-        return uint32(timepoint);
     }
 }

@@ -5,11 +5,18 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title A reward pool with one Merkle root per epoch
 /// @notice Every epoch the proposer publishes the root of a tree of `[index, account, amount, reputation]` leaves
-/// (OpenZeppelin `StandardMerkleTree`, double-hashed) and reserves the epoch's total out of the available funds.
-/// During the challenge period the guardian may veto the root; then the epoch is claimable until it expires,
-/// after which anyone may sweep what was not claimed back to the available funds.
+/// (OpenZeppelin `StandardMerkleTree`, double-hashed), the epoch's total reputation, and reserves the epoch's total
+/// out of the available funds. During the challenge period the guardian may veto the root (and every later one);
+/// then the epoch is final and claimable for its claim window, after which anyone may sweep what was not claimed
+/// back to the available funds.
 /// @dev Leaf hash: `keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation))))`.
-/// Claimable means `claimableAt <= block.timestamp < expiresAt`; sweepable means `block.timestamp >= expiresAt`.
+/// Time: a pause stops claims and proposals and never shortens a claim window: the time the pool spends paused
+/// after an epoch was proposed is added to that epoch's expiry. The pool keeps an *active clock* (seconds not
+/// paused); an epoch's window ends when the active clock reaches the epoch's active expiry, so a pause moves
+/// every open epoch's `expiresAt` and an epoch can never be swept before its moved expiry.
+/// Claims are recorded per account (one leaf per account and epoch), in the account's soul: a bitmap of the 64
+/// epochs up to its newest claim. So that every claimable epoch lies in that window, at most `MAX_OPEN_EPOCHS`
+/// epochs are open at once: epoch `n` can be proposed only once epoch `n - 64` has expired.
 interface IEpochRewards {
     /*//////////////////////////////////////////////////////////////
                                 TYPES
@@ -35,14 +42,15 @@ interface IEpochRewards {
         bytes32[] proof;
     }
 
-    /// @notice Everything known about an epoch.
+    /// @notice Everything stored about an epoch. `inputsHash` and `uri` are in its `EpochProposed` event.
     struct EpochView {
         EpochState state;
         bytes32 root;
-        bytes32 inputsHash;
         uint256 total;
         uint256 claimed;
+        uint256 reputationTotal;
         uint64 claimableAt;
+        // End of the claim window if the pool is not paused from now on (a pause moves it).
         uint64 expiresAt;
     }
 
@@ -53,11 +61,12 @@ interface IEpochRewards {
     /// @notice `from` funded the pool: `requested` left its balance, `received` is what the pool's balance grew by.
     event Funded(address indexed from, uint256 requested, uint256 received);
 
-    /// @notice An epoch root was proposed and `total` reserved for it.
+    /// @notice An epoch root was proposed and `total` reserved for it. Every score decays once more at `claimableAt`.
     event EpochProposed(
         uint256 indexed epoch,
         bytes32 indexed root,
         uint256 total,
+        uint256 reputationTotal,
         bytes32 inputsHash,
         string uri,
         uint64 claimableAt,
@@ -79,6 +88,12 @@ interface IEpochRewards {
     /// @notice The durations applied to epochs proposed from now on changed.
     event DurationsSet(uint32 challengePeriod, uint32 claimWindow);
 
+    /// @notice The guardian `account` paused claims and proposals.
+    event Paused(address account);
+
+    /// @notice The guardian `account` resumed claims and proposals.
+    event Unpaused(address account);
+
     /*//////////////////////////////////////////////////////////////
                                 ERRORS
     //////////////////////////////////////////////////////////////*/
@@ -95,8 +110,18 @@ interface IEpochRewards {
     /// @notice Durations out of bounds: the claim window must be at least 1 day and both at most 5 years.
     error InvalidDurations(uint256 challengePeriod, uint256 claimWindow);
 
-    /// @notice Only `next` (the epoch after the latest proposed) or a vetoed epoch may be proposed.
+    /// @notice Only `next` (the epoch after the latest live one) may be proposed.
     error EpochNotProposable(uint256 epoch, uint256 next, EpochState state);
+
+    /// @notice `epoch` cannot be proposed before epoch `openEpoch` expires at `expiresAt`: at most
+    /// `MAX_OPEN_EPOCHS` epochs are open for claims at once.
+    error TooManyOpenEpochs(uint256 epoch, uint256 openEpoch, uint256 expiresAt);
+
+    /// @notice The pool is paused: claims and proposals wait.
+    error EnforcedPause();
+
+    /// @notice The pool is not paused.
+    error ExpectedPause();
 
     /// @notice `required` tokens must be reserved but only `available` are unreserved.
     error InsufficientAvailable(uint256 required, uint256 available);
@@ -118,9 +143,6 @@ interface IEpochRewards {
 
     /// @notice The challenge period of `epoch` ended at `claimableAt`: its root can no longer change.
     error ChallengeClosed(uint256 epoch, uint256 claimableAt);
-
-    /// @notice Leaf `index` of `epoch` was already claimed.
-    error AlreadyClaimed(uint256 epoch, uint256 index);
 
     /// @notice The proof does not lead from this leaf to the epoch's root.
     error InvalidProof(uint256 epoch, uint256 index, address account, uint256 amount, uint256 reputation);
@@ -153,6 +175,12 @@ interface IEpochRewards {
     /// @notice Role allowed to recover a lost soul to a new address.
     function RECOVERY_ROLE() external view returns (bytes32);
 
+    /// @notice The largest total an epoch may reserve: 2^96 - 1 token units.
+    function MAX_EPOCH_TOTAL() external view returns (uint256);
+
+    /// @notice How many epochs may be open for claims at once: 64.
+    function MAX_OPEN_EPOCHS() external view returns (uint256);
+
     /*//////////////////////////////////////////////////////////////
                                 FUNDING
     //////////////////////////////////////////////////////////////*/
@@ -179,19 +207,44 @@ interface IEpochRewards {
     //////////////////////////////////////////////////////////////*/
 
     /// @notice Publishes the root of `epoch` and reserves `total` for it. Only the proposer, not while paused.
-    /// @param epoch The next epoch number, or a vetoed one being proposed again.
+    /// @dev `claimableAt` is `now + challengePeriod`, or the previous epoch's `claimableAt` if that is later: epochs
+    /// become final in order. Reverts with `TooManyOpenEpochs` while epoch `epoch - 64` is still open.
+    /// @param epoch The epoch after the latest live one (a vetoed epoch number is proposed again this way).
     /// @param root The root of the epoch's tree.
     /// @param total The sum of the tree's amounts; reserved out of `available()`.
+    /// @param reputationTotal The pipeline's total reputation after this epoch, over every account (with a leaf or
+    /// not): the total voting supply while this epoch is the newest final one.
     /// @param inputsHash Commitment to the exported votes and rules the tree was computed from.
     /// @param uri Where the epoch's artifacts are published (for auditors and the claim page).
-    function proposeEpoch(uint256 epoch, bytes32 root, uint256 total, bytes32 inputsHash, string calldata uri) external;
+    function proposeEpoch(
+        uint256 epoch,
+        bytes32 root,
+        uint256 total,
+        uint256 reputationTotal,
+        bytes32 inputsHash,
+        string memory uri
+    ) external;
 
-    /// @notice Rejects the root of `epoch` during its challenge period and releases its reservation.
-    /// Only the guardian. The same epoch number may then be proposed again.
+    /// @notice Rejects the root of `epoch` during its challenge period, and the root of every later epoch (they were
+    /// computed from it), releasing their reservations. Only the guardian, even when paused. The same epoch number
+    /// may then be proposed again.
     function vetoEpoch(uint256 epoch, string calldata reason) external;
 
-    /// @notice Releases what an expired epoch did not pay back to the available funds. Anyone, even when paused.
+    /// @notice Releases what an expired epoch did not pay back to the available funds. Anyone, even when paused,
+    /// but never before the epoch's expiry as moved by pauses.
     function sweep(uint256 epoch) external;
+
+    /// @notice Stops claims and proposals. Only the guardian. Open epochs' windows stop running meanwhile.
+    function pause() external;
+
+    /// @notice Resumes claims and proposals. Only the guardian.
+    function unpause() external;
+
+    /// @notice Whether the pool is paused.
+    function paused() external view returns (bool);
+
+    /// @notice Seconds the pool has spent paused since its deployment, the current pause included.
+    function pausedDuration() external view returns (uint256);
 
     /// @notice Sets the durations applied to epochs proposed from now on. Only the admin.
     function setDurations(uint32 challengePeriod, uint32 claimWindow) external;
@@ -199,8 +252,11 @@ interface IEpochRewards {
     /// @notice Challenge period and claim window applied to the next proposals, in seconds.
     function durations() external view returns (uint32 challengePeriod, uint32 claimWindow);
 
-    /// @notice The highest epoch number ever proposed.
+    /// @notice The newest live epoch (proposed and not vetoed).
     function latestEpoch() external view returns (uint256);
+
+    /// @notice The newest epoch whose challenge period has ended by `timepoint` (0: none). Scores decay by it.
+    function finalEpochAt(uint256 timepoint) external view returns (uint256);
 
     /// @notice The state of an epoch.
     function epochState(uint256 epoch) external view returns (EpochState);
@@ -208,15 +264,19 @@ interface IEpochRewards {
     /// @notice Everything stored about an epoch.
     function getEpoch(uint256 epoch) external view returns (EpochView memory);
 
-    /// @notice Whether leaf `index` of `epoch` was claimed.
-    function isClaimed(uint256 epoch, uint256 index) external view returns (bool);
+    /// @notice Whether the leaf of `account` in `epoch` was claimed.
+    /// @dev Known for the 64 epochs up to the account's newest claim, which covers every epoch still open; for
+    /// older epochs (expired) this returns false: read the `Claimed` events.
+    function isClaimed(uint256 epoch, address account) external view returns (bool);
 
     /*//////////////////////////////////////////////////////////////
                                 CLAIMS
     //////////////////////////////////////////////////////////////*/
 
-    /// @notice Claims one leaf: pays `amount` to `account` and syncs its reputation if `epoch` is newer than
-    /// the last one synced. Anyone may submit; tokens always go to `account`. Not while paused.
+    /// @notice Claims one leaf: pays `amount` to `account` and, if `epoch` is newer than every epoch the account
+    /// has claimed, makes the leaf's reputation the soul's anchor (the first claim mints the soul). A leaf whose
+    /// reputation equals the anchor decayed to `epoch` changes no score. Anyone may submit; tokens always go to
+    /// `account`. Not while paused.
     function claim(
         uint256 epoch,
         uint256 index,
@@ -227,7 +287,7 @@ interface IEpochRewards {
     ) external;
 
     /// @notice Claims many leaves across epochs and accounts in one transaction. Not while paused.
-    /// @dev Each run of consecutive claims for the same account is paid with one transfer and syncs the
-    /// reputation once, from the newest epoch of the run: group an account's claims together to pay it once.
+    /// @dev Each run of consecutive claims for the same account is paid with one transfer and writes the soul
+    /// once: group an account's claims together to pay it once. The result equals claiming them one by one.
     function claimMany(Claim[] calldata claims) external;
 }

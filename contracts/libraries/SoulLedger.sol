@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title The souls of a reputation token: one slot per account, and a history of its past anchors
+/// @notice A soul's *anchor* is the score a claimed leaf carried and that leaf's epoch; the score decays from it.
+/// The ledger keeps, per account, the anchor in force (since a timestamp), the account's claimed epochs, and every
+/// earlier anchor with the time it took effect, so that a past score can be looked up.
+/// @dev Layout of a soul's slot, from the low bits: value (64) | anchorEpoch (32) | since (32) |
+/// lastClaimedEpoch (32) | claimedEpochs (64) | historyLength (31) | recoveredAway (1). History entries are 128 bits
+/// (value | anchorEpoch << 64 | since << 96), two per slot, oldest first; their `since` keys strictly increase.
+/// Callers `load` a soul, change it with the functions below and `save` it: `setAnchor` writes the history entry
+/// it needs itself, so a loaded soul is never left half changed in storage.
+library SoulLedger {
+    /// @notice A soul, unpacked.
+    struct Soul {
+        uint64 value;
+        uint32 anchorEpoch;
+        uint32 since; // 0: the account never held a soul
+        uint32 lastClaimedEpoch;
+        uint64 claimedEpochs; // bit i: epoch lastClaimedEpoch - i was claimed
+        uint32 historyLength; // below 2^31: at most one entry per epoch the account claims, and one for a recovery
+        bool recoveredAway;
+    }
+
+    struct Ledger {
+        mapping(address account => uint256 packed) souls;
+        mapping(address account => mapping(uint256 slot => uint256 twoAnchors)) history;
+    }
+
+    /// @notice How many epochs up to the newest claimed one a soul remembers.
+    uint256 internal constant CLAIM_WINDOW = 64;
+
+    uint256 private constant HISTORY_LENGTH_MASK = (1 << 31) - 1;
+
+    /// @notice The soul of `account` (all zero if it never claimed).
+    function load(Ledger storage self, address account) internal view returns (Soul memory s) {
+        uint256 packed = self.souls[account];
+        s.value = uint64(packed);
+        s.anchorEpoch = uint32(packed >> 64);
+        s.since = uint32(packed >> 96);
+        s.lastClaimedEpoch = uint32(packed >> 128);
+        s.claimedEpochs = uint64(packed >> 160);
+        s.historyLength = uint32((packed >> 224) & HISTORY_LENGTH_MASK);
+        s.recoveredAway = packed >> 255 != 0;
+    }
+
+    /// @notice Writes the soul of `account` (one slot).
+    function save(Ledger storage self, address account, Soul memory s) internal {
+        self.souls[account] =
+            uint256(s.value) |
+            (uint256(s.anchorEpoch) << 64) |
+            (uint256(s.since) << 96) |
+            (uint256(s.lastClaimedEpoch) << 128) |
+            (uint256(s.claimedEpochs) << 160) |
+            ((uint256(s.historyLength) & HISTORY_LENGTH_MASK) << 224) |
+            ((s.recoveredAway ? uint256(1) : 0) << 255);
+    }
+
+    /// @notice The anchor of `s` as one word (value | anchorEpoch << 64 | since << 96), to compare before and after.
+    function anchorOf(Soul memory s) internal pure returns (uint256) {
+        return uint256(s.value) | (uint256(s.anchorEpoch) << 64) | (uint256(s.since) << 96);
+    }
+
+    /// @notice Marks `epoch` as claimed on `s`; false if it already was (or lies more than 63 epochs behind the
+    /// newest claimed epoch, which the pool never lets be claimable). A newer epoch becomes the newest claimed.
+    /// @dev `epoch` must be below 2^32 (the pool's epochs are).
+    function markClaimed(Soul memory s, uint256 epoch) internal pure returns (bool) {
+        uint256 newest = s.lastClaimedEpoch;
+        if (epoch > newest) {
+            uint256 shift = epoch - newest;
+            // Bits shifted past 64 are epochs that can no longer be claimed.
+            s.claimedEpochs = shift >= CLAIM_WINDOW ? 1 : uint64((uint256(s.claimedEpochs) << shift) | 1);
+            s.lastClaimedEpoch = uint32(epoch);
+            return true;
+        }
+        uint256 offset = newest - epoch;
+        if (offset >= CLAIM_WINDOW) return false;
+        uint64 bit = uint64(1 << offset);
+        if (s.claimedEpochs & bit != 0) return false;
+        s.claimedEpochs |= bit;
+        return true;
+    }
+
+    /// @notice Whether `epoch` is marked as claimed on `s` (false beyond the 64 epochs it remembers).
+    function isClaimed(Soul memory s, uint256 epoch) internal pure returns (bool) {
+        uint256 newest = s.lastClaimedEpoch;
+        if (epoch > newest || newest - epoch >= CLAIM_WINDOW) return false;
+        return s.claimedEpochs & (1 << (newest - epoch)) != 0;
+    }
+
+    /// @notice Makes `(value, epoch)` the anchor of `s` from now on, keeping the anchor it replaces in the history of
+    /// `account` (unless that one also took effect now: then it never applied to any past time and is dropped).
+    /// The caller saves `s`.
+    function setAnchor(Ledger storage self, address account, Soul memory s, uint64 value, uint32 epoch) internal {
+        uint32 now_ = uint32(block.timestamp);
+        uint256 since = s.since;
+        if (since != 0 && since != now_) {
+            uint256 index = s.historyLength;
+            uint256 entry = uint256(s.value) | (uint256(s.anchorEpoch) << 64) | (since << 96);
+            mapping(uint256 => uint256) storage history = self.history[account];
+            if (index & 1 == 0) history[index >> 1] = entry;
+            else history[index >> 1] |= entry << 128;
+            // Cannot overflow: an anchor changes only with the claim of a newer epoch (epochs are counted in 32 bits
+            // and proposed one at a time) or once with a recovery, so the history stays far below 2^31 entries.
+            s.historyLength = uint32(index + 1);
+        }
+        s.value = value;
+        s.anchorEpoch = epoch;
+        s.since = now_;
+    }
+
+    /// @notice The anchor of `account` in force at `timepoint`; `found` is false before its first one.
+    function anchorAt(
+        Ledger storage self,
+        address account,
+        uint256 timepoint
+    ) internal view returns (bool found, uint256 value, uint256 anchorEpoch) {
+        Soul memory s = load(self, account);
+        if (s.since == 0) return (false, 0, 0);
+        if (timepoint >= s.since) return (true, s.value, s.anchorEpoch);
+        uint256 length = s.historyLength;
+        if (length == 0) return (false, 0, 0);
+        mapping(uint256 => uint256) storage history = self.history[account];
+        // Recent first: the newest entry answers the lookups a Governor makes (recent snapshots).
+        uint256 entry = _entry(history, length - 1);
+        if (entry >> 96 <= timepoint) return (true, uint64(entry), uint32(entry >> 64));
+        // Otherwise the first entry whose `since` is after `timepoint`, by binary search below the newest.
+        uint256 low = 0;
+        uint256 high = length - 1;
+        while (low < high) {
+            uint256 mid = (low + high) >> 1;
+            if (_entry(history, mid) >> 96 > timepoint) high = mid;
+            else low = mid + 1;
+        }
+        if (low == 0) return (false, 0, 0);
+        entry = _entry(history, low - 1);
+        return (true, uint64(entry), uint32(entry >> 64));
+    }
+
+    /// @notice Entry `index` of the history of `account` (oldest first): value, anchor epoch and since.
+    function historyAt(
+        Ledger storage self,
+        address account,
+        uint256 index
+    ) internal view returns (uint256 value, uint256 anchorEpoch, uint256 since) {
+        uint256 entry = _entry(self.history[account], index);
+        return (uint64(entry), uint32(entry >> 64), uint32(entry >> 96));
+    }
+
+    function _entry(mapping(uint256 => uint256) storage history, uint256 index) private view returns (uint256) {
+        return (history[index >> 1] >> ((index & 1) * 128)) & type(uint128).max;
+    }
+}
