@@ -11,6 +11,7 @@ import { rulesToJson } from "./config.js";
 import { ArtifactsError, NoClaimError, OutputExistsError } from "./errors.js";
 import type { EpochResult, ProgressListener } from "./epoch.js";
 import { recordInputs, type Manifest } from "./manifest.js";
+import { REPUTATION_FILE } from "./previous.js";
 import { renderReport } from "./report.js";
 import { MANIFEST_FORMAT, PIPELINE_VERSION } from "./version.js";
 
@@ -84,6 +85,17 @@ function* renderAllocation(result: EpochResult): Generator<string> {
   yield batch.join("");
 }
 
+/** reputation.csv: every account with reputation > 0 after the epoch, leaf or not. */
+function* renderReputation(result: EpochResult): Generator<string> {
+  yield "account,reputation\n";
+  let batch: string[] = [];
+  for (const r of result.reputation) {
+    batch.push(`${r.account},${r.reputation}\n`);
+    if (batch.length === 4096) yield batch.splice(0).join("");
+  }
+  yield batch.join("");
+}
+
 /** The manifest of an epoch result. */
 export function buildManifest(result: EpochResult): Manifest {
   const { config } = result;
@@ -97,6 +109,7 @@ export function buildManifest(result: EpochResult): Manifest {
     root: result.root,
     total: result.total.toString(),
     leafCount: result.accounts.length,
+    reputationTotal: result.reputationTotal.toString(),
     inputsHash: result.inputsHash,
     inputsHashAlgorithm: "keccak256",
     window: { start: config.startText, end: config.endText },
@@ -133,6 +146,7 @@ export function renderArtifacts(result: EpochResult): ArtifactFile[] {
       render: () => renderClaims(result, byShard.get(shard)!, { ...head, shard }),
     })),
     { path: "allocation.csv", render: () => renderAllocation(result) },
+    { path: REPUTATION_FILE, render: () => renderReputation(result) },
     { path: "report.md", render: () => renderReport(result) },
     ...result.inputs.map((input) => ({
       path: input.file,

@@ -4,11 +4,11 @@
  */
 import { z } from "zod";
 import { parseAddress } from "./address.js";
+import { MAX_EPOCH_TOTAL } from "./bounds.js";
 import { InputError } from "./errors.js";
 import { parseTimestamp, type Source } from "./inputs.js";
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-const UINT256_MAX = (1n << 256n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 export type VoterWeight = "equal" | "reputation" | "sqrt";
@@ -117,14 +117,22 @@ const epochSchema = z
   .object({
     epoch: z.number().int().min(1),
     pool: z.string({ error: "pool must be a decimal string of token units" }).transform((text, ctx) => {
-      if (!/^[0-9]+$/.test(text) || BigInt(text) === 0n || BigInt(text) > UINT256_MAX) {
+      if (!/^[0-9]+$/.test(text) || BigInt(text) === 0n) {
         ctx.addIssue({
           code: "custom",
-          message: `pool must be a positive integer of token units (uint256), got ${JSON.stringify(text)}`,
+          message: `pool must be a positive integer of token units, got ${JSON.stringify(text)}`,
         });
         return z.NEVER;
       }
-      return BigInt(text);
+      const pool = BigInt(text);
+      if (pool > MAX_EPOCH_TOTAL) {
+        ctx.addIssue({
+          code: "custom",
+          message: `pool ${text} is above ${MAX_EPOCH_TOTAL} (2^96 − 1), the largest epoch total the contract stores`,
+        });
+        return z.NEVER;
+      }
+      return pool;
     }),
     tokenDecimals: z.number().int().min(0).max(77).default(18),
     chainId: z.number().int().min(0).default(0),

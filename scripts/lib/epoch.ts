@@ -5,8 +5,9 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { allocate } from "./allocate.js";
-import { epochConfigToJson, parseEpochConfig, type ConfigOverrides, type EpochConfig } from "./config.js";
-import { ArtifactsError, InputError } from "./errors.js";
+import { epochConfigToJson, parseEpochConfig, ZERO_ADDRESS, type ConfigOverrides, type EpochConfig } from "./config.js";
+import { MAX_EPOCH_TOTAL, MAX_REPUTATION_TOTAL } from "./bounds.js";
+import { ArtifactsError, InputError, ReputationTotalOverflowError, invariant } from "./errors.js";
 import { parseTeams, parseWorks, type Source } from "./inputs.js";
 import { computeInputsHash, type InputRecord } from "./manifest.js";
 import { buildTree, type EpochTree, type Leaf } from "./merkle.js";
@@ -35,6 +36,13 @@ export type StageListener = (stage: string, ms: number) => void;
 /** Progress of long steps, for progress bars: `step` is "tree" or "write". */
 export type ProgressListener = (step: string, done: number, total: number) => void;
 
+/** An account's reputation after the epoch (reputation.csv). */
+export interface ReputationEntry {
+  /** EIP-55 checksummed. */
+  account: string;
+  reputation: bigint;
+}
+
 /** One leaf of the epoch with what produced it. */
 export interface AccountResult {
   index: number;
@@ -60,8 +68,15 @@ export interface EpochResult {
   rejections: Rejection[];
   works: WorkScore[];
   totalUnits: bigint;
-  /** The leaves, in index order (lowercase address ascending). */
+  /**
+   * The leaves, in index order (lowercase address ascending): the accounts paid this epoch or whose
+   * reputation grew. An account whose reputation only decays has no leaf: the chain decays it.
+   */
   accounts: AccountResult[];
+  /** Every account with reputation > 0 after this epoch, leaf or not, by lowercase address. */
+  reputation: ReputationEntry[];
+  /** Σ reputation over {@link reputation}: the total voting supply after this epoch. */
+  reputationTotal: bigint;
   tree: EpochTree;
   root: string;
   /** Σ amounts; always equal to the pool. */
@@ -134,12 +149,21 @@ export function computeEpoch(sources: EpochSources): EpochResult {
 
   const everyone = new Set([...scores.units.keys(), ...priorReputation.keys()]);
   const accounts: AccountResult[] = [];
+  const reputations: ReputationEntry[] = [];
+  let reputationTotal = 0n;
   for (const account of sortAddresses(everyone)) {
     const previousReputation = priorReputation.get(account) ?? 0n;
     const units = scores.units.get(account) ?? 0n;
     const amount = amounts.get(account) ?? 0n;
     const reputation = nextReputation(account, previousReputation, units, config.rules.decayBps);
-    if (amount === 0n && reputation === 0n) continue;
+    if (reputation > 0n) {
+      reputations.push({ account, reputation });
+      reputationTotal += reputation;
+    }
+    // A leaf only for a reward or for reputation gained (floor(u / 10000) > 0): the contract decays
+    // an idle account from its newest claimed leaf by itself, with the same decay().
+    if (amount === 0n && units / 10000n === 0n) continue;
+    invariant(account !== ZERO_ADDRESS, "a leaf for the zero address");
     accounts.push({
       index: accounts.length,
       account,
@@ -151,6 +175,8 @@ export function computeEpoch(sources: EpochSources): EpochResult {
   }
   const total = accounts.reduce((s, a) => s + a.amount, 0n);
   if (total !== config.pool) throw new Error(`internal error: Σ amounts ${total} ≠ pool ${config.pool}`);
+  invariant(total <= MAX_EPOCH_TOTAL, "the epoch total exceeds the contract's 96 bits");
+  if (reputationTotal > MAX_REPUTATION_TOTAL) throw new ReputationTotalOverflowError(config.epoch, reputationTotal);
 
   const leaves: Leaf[] = accounts.map(({ index, account, amount, reputation }) => ({
     index,
@@ -203,6 +229,8 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     works: scores.works,
     totalUnits: scores.totalUnits,
     accounts,
+    reputation: reputations,
+    reputationTotal,
     tree,
     root: tree.root,
     total,

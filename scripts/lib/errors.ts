@@ -79,6 +79,18 @@ export class ReputationOverflowError extends PipelineError {
   }
 }
 
+/** The total reputation after the epoch would not fit the contract's uint64 total voting supply. */
+export class ReputationTotalOverflowError extends PipelineError {
+  constructor(
+    readonly epoch: number,
+    readonly total: bigint,
+  ) {
+    super(
+      `total reputation after epoch ${epoch} would be ${total}, which does not fit the contract's uint64 total (max 18446744073709551615)`,
+    );
+  }
+}
+
 /** The output directory already exists and `force` was not given. */
 export class OutputExistsError extends PipelineError {
   override readonly exitCode = ExitCode.Io;

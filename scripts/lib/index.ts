@@ -3,7 +3,14 @@
  * Hardhat, so anybody can recompute an epoch.
  */
 export { allocateEpoch, computeEpoch } from "./epoch.js";
-export type { AllocateOptions, EpochSources, EpochResult, AccountResult, ProgressListener } from "./epoch.js";
+export type {
+  AllocateOptions,
+  EpochSources,
+  EpochResult,
+  AccountResult,
+  ReputationEntry,
+  ProgressListener,
+} from "./epoch.js";
 export {
   writeArtifacts,
   renderArtifacts,
@@ -27,8 +34,9 @@ export { REJECTION_REASONS } from "./validate.js";
 export type { WorkScore } from "./score.js";
 export { isqrt, aggregate } from "./score.js";
 export { largestRemainder, allocate } from "./allocate.js";
-export { nextReputation, UINT64_MAX } from "./reputation.js";
-export { readPreviousEpoch } from "./previous.js";
+export { decay, nextReputation, UINT64_MAX } from "./reputation.js";
+export { MAX_REPUTATION, MAX_REPUTATION_TOTAL, MAX_EPOCH_TOTAL } from "./bounds.js";
+export { readPreviousEpoch, REPUTATION_FILE } from "./previous.js";
 export type { PreviousEpoch } from "./previous.js";
 export { computeInputsHash } from "./manifest.js";
 export type { Manifest, InputRecord } from "./manifest.js";

@@ -40,6 +40,8 @@ export interface Manifest {
   root: string;
   total: string;
   leafCount: number;
+  /** Σ reputation over reputation.csv, decimal: the total voting supply after this epoch. */
+  reputationTotal: string;
   inputsHash: string;
   inputsHashAlgorithm: "keccak256";
   window: { start: string; end: string };

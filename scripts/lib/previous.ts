@@ -1,15 +1,16 @@
 /**
  * Prior reputation. `--previous DIR` reads the previous epoch's artifacts (manifest.json and
- * allocation.csv); the pipeline turns them into a canonical `previous-reputation.csv`
- * (`account,reputation`, accounts with reputation > 0 in leaf order) which is copied into the new
- * epoch's inputs/ and covered by its inputsHash, so that `verify` needs no other directory.
+ * reputation.csv, which lists every account with reputation, with a leaf or not); the pipeline
+ * turns them into a canonical `previous-reputation.csv` (`account,reputation`, accounts with
+ * reputation > 0 by lowercase address: the same content) which is copied into the new epoch's
+ * inputs/ and covered by its inputsHash, so that `verify` needs no other directory.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compareAddresses } from "./address.js";
 import { ArtifactsError, InputError } from "./errors.js";
 import { readTable, addressField, integerField, type Source } from "./inputs.js";
-import { UINT64_MAX } from "./reputation.js";
+import { MAX_REPUTATION } from "./bounds.js";
 
 /** What the new epoch knows about the previous one. */
 export interface PreviousEpoch {
@@ -22,14 +23,19 @@ export interface PreviousEpoch {
 }
 
 export const PREVIOUS_REPUTATION_FILE = "previous-reputation.csv";
+/** The artifact listing every account's reputation after an epoch, read by the next one's `--previous`. */
+export const REPUTATION_FILE = "reputation.csv";
 
-/** Renders the canonical previous-reputation.csv of a reputation map. */
+/**
+ * Renders `account,reputation` rows (reputation.csv, and the canonical previous-reputation.csv):
+ * accounts with reputation > 0 by lowercase address, decimal integers, `\n` line ends.
+ */
 export function renderPreviousReputation(reputation: ReadonlyMap<string, bigint>): string {
   const rows = [...reputation].filter(([, r]) => r > 0n).sort(([a], [b]) => compareAddresses(a, b));
   return ["account,reputation", ...rows.map(([a, r]) => `${a},${r}`)].join("\n") + "\n";
 }
 
-/** Parses a previous-reputation.csv (or an allocation.csv: extra columns are ignored). */
+/** Parses a reputation.csv or previous-reputation.csv (`extraColumns` are allowed and ignored). */
 export function parsePreviousReputation(source: Source, extraColumns: readonly string[] = []): Map<string, bigint> {
   const rows = readTable(source, {
     required: ["account", "reputation"],
@@ -41,7 +47,7 @@ export function parsePreviousReputation(source: Source, extraColumns: readonly s
     if (!account.success)
       throw new InputError({ file: source.name, row, line, column: "account" }, account.error.issues[0]!.message);
     const rep = integerField.safeParse(values.reputation);
-    if (!rep.success || rep.data < 0n || rep.data > UINT64_MAX) {
+    if (!rep.success || rep.data < 0n || rep.data > MAX_REPUTATION) {
       throw new InputError(
         { file: source.name, row, line, column: "reputation" },
         `${JSON.stringify(values.reputation)} is not a uint64 reputation`,
@@ -58,10 +64,8 @@ export function parsePreviousReputation(source: Source, extraColumns: readonly s
 /** Reads the previous epoch's artifacts directory. */
 export function readPreviousEpoch(dir: string): PreviousEpoch {
   let manifest: { epoch?: unknown; root?: unknown };
-  let allocation: Buffer;
   try {
     manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-    allocation = readFileSync(join(dir, "allocation.csv"));
   } catch (error) {
     throw new ArtifactsError(`--previous ${dir}: not an epoch artifacts directory (${(error as Error).message})`, {
       cause: error,
@@ -70,12 +74,17 @@ export function readPreviousEpoch(dir: string): PreviousEpoch {
   if (typeof manifest.epoch !== "number" || typeof manifest.root !== "string") {
     throw new ArtifactsError(`--previous ${dir}: manifest.json has no epoch or root`);
   }
-  const reputation = parsePreviousReputation({ name: join(dir, "allocation.csv"), bytes: allocation }, [
-    "index",
-    "amount",
-    "previous_reputation",
-    "units",
-  ]);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(join(dir, REPUTATION_FILE));
+  } catch (error) {
+    throw new ArtifactsError(
+      `--previous ${dir}: no ${REPUTATION_FILE} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ` +
+        `artifacts written before pipeline 2.0.0 lack it: recompute that epoch with this version`,
+      { cause: error },
+    );
+  }
+  const reputation = parsePreviousReputation({ name: join(dir, REPUTATION_FILE), bytes });
   const text = renderPreviousReputation(reputation);
   return {
     epoch: manifest.epoch,

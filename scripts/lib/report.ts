@@ -27,6 +27,7 @@ export function renderReport(result: EpochResult): string[] {
   out.push(`| Paid accounts | ${result.accounts.filter((a) => a.amount > 0n).length} |\n`);
   out.push(`| Works scored | ${result.works.filter((w) => w.points > 0n).length} of ${result.works.length} |\n`);
   out.push(`| Credit units (U) | ${result.totalUnits} |\n`);
+  out.push(`| Reputation total | ${result.reputationTotal} (${result.reputation.length} accounts, reputation.csv) |\n`);
   out.push(`| Window | ${config.startText} … ${config.endText} |\n`);
   out.push(`| Chain id / distributor | ${config.chainId} / \`${config.distributor}\` |\n`);
   out.push(`| Inputs hash (keccak256) | \`${result.inputsHash}\` |\n`);

@@ -2,7 +2,7 @@
  * Validation of DESIGN §4.2. Hard errors throw an {@link InputError} (the run stops, nothing is
  * written); soft rejections exclude a vote and are listed in the report.
  */
-import type { Rules } from "./config.js";
+import { ZERO_ADDRESS, type Rules } from "./config.js";
 import { InputError } from "./errors.js";
 import type { TeamMember, Work } from "./inputs.js";
 import { PairSet } from "./pair-set.js";
@@ -74,6 +74,12 @@ function checkTeams(file: string, rows: TeamMember[]): Map<string, Team> {
   for (const member of rows) {
     let team = teams.get(member.team);
     if (!team) teams.set(member.team, (team = { name: member.team, members: [] }));
+    if (member.member === ZERO_ADDRESS) {
+      throw new InputError(
+        { file, row: member.row, line: member.line, column: "member" },
+        "the zero address cannot be a team member: nobody can claim for it",
+      );
+    }
     const twice = team.members.find((m) => m.member === member.member);
     if (twice) {
       throw new InputError(
@@ -114,6 +120,17 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
           column: "work_id",
         },
         `duplicate work_id "${work.workId}" (first at row ${first.row})`,
+      );
+    }
+    if (work.contributor.kind === "address" && work.contributor.address === ZERO_ADDRESS) {
+      throw new InputError(
+        {
+          file: input.works.name,
+          row: work.row,
+          line: work.line,
+          column: "contributor",
+        },
+        "the zero address cannot be a contributor: nobody can claim for it",
       );
     }
     if (work.contributor.kind === "team" && !teams.has(work.contributor.team)) {

@@ -134,6 +134,13 @@ export function verifyArtifacts(dir: string, options: VerifyOptions = {}): Verif
     throw error;
   }
 
+  const recomputedTotal = result.reputationTotal.toString();
+  if (manifest.reputationTotal !== recomputedTotal) {
+    differences.push({
+      file: "manifest.json",
+      reason: `reputationTotal ${JSON.stringify(manifest.reputationTotal)} ≠ recomputed ${recomputedTotal}`,
+    });
+  }
   const expected = renderArtifacts(result);
   const expectedPaths = new Set(expected.map((f) => f.path));
   for (const file of expected) {

@@ -1,4 +1,4 @@
 /** Recorded in every manifest; a change of artifact format bumps the major version. */
-export const PIPELINE_VERSION = "1.0.0";
+export const PIPELINE_VERSION = "2.0.0";
 /** The format tag of manifest.json. */
-export const MANIFEST_FORMAT = "social-mining-epoch-v1";
+export const MANIFEST_FORMAT = "social-mining-epoch-v2";

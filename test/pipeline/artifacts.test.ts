@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
   allocateEpoch,
+  ArtifactsError,
   computeEpoch,
   OutputExistsError,
   readClaim,
@@ -16,7 +17,7 @@ import {
   verifyArtifacts,
   writeArtifacts,
 } from "../../scripts/lib/index.js";
-import { addr, cleanup, list, sources, tempDir } from "./helpers.js";
+import { addr, cleanup, csv, epochJson, list, sources, tempDir } from "./helpers.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/epoch-1/", import.meta.url));
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -25,6 +26,17 @@ const FROZEN_ROOT = "0xbd0db386cc76463de2581de24e363b4ce16a7783218481937a7dd81ab
 
 const bytesOf = (files: ReturnType<typeof renderArtifacts>) =>
   new Map(files.map((f) => [f.path, Buffer.concat([...f.render()].map((p) => Buffer.from(p)))]));
+
+/** reputation.csv of an artifacts directory as [account, reputation] rows. */
+const reputationRows = (dir: string): [string, bigint][] => {
+  const [header, ...rows] = readFileSync(join(dir, "reputation.csv"), "utf8").split("\n");
+  expect(header).to.equal("account,reputation");
+  expect(rows.pop(), "trailing newline").to.equal("");
+  return rows.map((line) => {
+    const [account, reputation] = line.split(",");
+    return [account!, BigInt(reputation!)];
+  });
+};
 
 describe("artifacts: frozen fixture epoch", function () {
   // generous: the suite also runs on loaded CI machines
@@ -137,19 +149,113 @@ describe("artifacts: writing and verifying", function () {
         "manifest.json",
         "report.md",
         "allocation.csv",
+        "reputation.csv",
         "claims/a0.json",
       ]) {
         expect(readFileSync(join(dir, `a-${n}`, path)).equals(readFileSync(join(dir, `b-${n}`, path))), path).to.equal(
           true,
         );
       }
-      expect(readManifest(join(dir, `a-${n}`)).epoch).to.equal(n);
+      const manifest = readManifest(join(dir, `a-${n}`));
+      expect(manifest.epoch).to.equal(n);
+      // reputationTotal is Σ reputation.csv, and reputation.csv holds every leaf with reputation > 0.
+      const rows = reputationRows(join(dir, `a-${n}`));
+      expect(manifest.reputationTotal).to.equal(rows.reduce((s, [, r]) => s + r, 0n).toString());
+      expect(rows.map(([a]) => a.toLowerCase())).to.deep.equal(rows.map(([a]) => a.toLowerCase()).sort());
+      const byAccount = new Map(rows);
+      for (const [account, claim] of Object.entries(readClaims(join(dir, `a-${n}`)).claims)) {
+        expect(byAccount.get(account) ?? 0n).to.equal(BigInt(claim.reputation));
+      }
+      expect(readFileSync(join(dir, `a-${n}`, "report.md"), "utf8")).to.contain(
+        `| Reputation total | ${manifest.reputationTotal} (${rows.length} accounts, reputation.csv) |`,
+      );
+      if (n > 1) {
+        // The canonical copy covered by inputsHash is the previous epoch's reputation.csv, byte for byte.
+        expect(
+          readFileSync(join(dir, `a-${n}`, "inputs/previous-reputation.csv")).equals(
+            readFileSync(join(dir, `a-${n - 1}`, "reputation.csv")),
+          ),
+        ).to.equal(true);
+      }
     }
     expect(readManifest(join(dir, "a-2")).previous).to.deep.equal({
       epoch: 1,
       root: readManifest(join(dir, "a-1")).root,
     });
     expect(list(dir).filter((f) => f.startsWith("."))).to.deep.equal([]);
+  });
+
+  it("an account that only decays gets no leaf, stays in reputation.csv and is carried by --previous", () => {
+    const [A, B, C] = [1, 2, 3].map(addr) as [string, string, string];
+    const epoch = (n: number, works: string[][], votes: (string | number)[][], rules = {}) => {
+      writeFileSync(
+        join(dir, `works-${n}.csv`),
+        csv(
+          "work_id,contributor,category,title,pov_url,submitted_at",
+          works.map((w) => [...w, "a", "t", "u", "2025-01-02T00:00:00Z"]),
+        ),
+      );
+      writeFileSync(
+        join(dir, `votes-${n}.csv`),
+        csv(
+          "work_id,voter,points,cast_at",
+          votes.map((v) => [...v, "2025-01-10T00:00:00Z"]),
+        ),
+      );
+      writeFileSync(join(dir, `epoch-${n}.json`), epochJson({ epoch: n }, rules));
+      const previous = n > 1 ? join(dir, `e${n - 1}`) : undefined;
+      writeArtifacts(
+        join(dir, `e${n}`),
+        allocateEpoch({
+          works: join(dir, `works-${n}.csv`),
+          votes: join(dir, `votes-${n}.csv`),
+          config: join(dir, `epoch-${n}.json`),
+          previous,
+        }),
+      );
+      expect(verifyArtifacts(join(dir, `e${n}`), { previous }).differences).to.deep.equal([]);
+      return join(dir, `e${n}`);
+    };
+    // Epoch 1: A earns 5 points, B 10. Epochs 2 and 3: only A works; B only decays, 10 → 9 → 8.
+    const e1 = epoch(
+      1,
+      [
+        ["w1", A],
+        ["w2", B],
+      ],
+      [
+        ["w1", C, 5],
+        ["w2", C, 10],
+      ],
+    );
+    const e2 = epoch(2, [["w1", A]], [["w1", C, 1]]);
+    // In epoch 3 only voters with prior reputation ≥ 9 count: B's vote is accepted only because its
+    // reputation came through epoch 2's reputation.csv, not through a leaf.
+    const e3 = epoch(3, [["w1", A]], [["w1", B, 2]], { minVoterReputation: "9" });
+
+    expect(Object.keys(readClaims(e1).claims).sort()).to.deep.equal([A, B].sort());
+    for (const e of [e2, e3]) {
+      expect(Object.keys(readClaims(e).claims)).to.deep.equal([A]);
+      expect(() => readClaim(e, B)).to.throw(/has no claim/);
+      expect(readFileSync(join(e, "allocation.csv"), "utf8")).to.not.contain(B);
+    }
+    expect(new Map(reputationRows(e1)).get(B)).to.equal(10n);
+    expect(new Map(reputationRows(e2)).get(B)).to.equal(9n);
+    expect(new Map(reputationRows(e3)).get(B)).to.equal(8n); // decay(10, 2) at the default 1000 bps
+    expect(readFileSync(join(e3, "inputs/previous-reputation.csv"), "utf8")).to.contain(`${B},9\n`);
+    expect(readManifest(e3).summary.find((c) => c.file === "votes.csv")).to.include({ accepted: 1, excluded: 0 });
+    // A: 5 → floor(5 × 0.9) + 1 = 5 → floor(5 × 0.9) + 2 = 6; B: 8. Total 14.
+    expect(new Map(reputationRows(e3)).get(A)).to.equal(6n);
+    expect(readManifest(e3).reputationTotal).to.equal("14");
+  });
+
+  it("--previous needs the previous epoch's reputation.csv", () => {
+    writeArtifacts(join(dir, "e1"), allocateEpoch(exampleOptions(1)));
+    rmSync(join(dir, "e1/reputation.csv"));
+    expect(() => allocateEpoch({ ...exampleOptions(2), previous: join(dir, "e1") })).to.throw(
+      ArtifactsError,
+      /no reputation\.csv/,
+    );
   });
 
   it("verify fails on a tampered input and names the first differing file", () => {
@@ -172,6 +278,29 @@ describe("artifacts: writing and verifying", function () {
     writeFileSync(join(dir, "e/notes.txt"), "hi");
     const v = verifyArtifacts(join(dir, "e"), { root: "0x" + "00".repeat(32) });
     expect(v.differences.map((d) => d.file)).to.deep.equal(["allocation.csv", "notes.txt", "tree.json"]);
+  });
+
+  it("verify recomputes reputationTotal and reputation.csv", () => {
+    writeArtifacts(join(dir, "e"), allocateEpoch(exampleOptions(1)));
+    const path = join(dir, "e/manifest.json");
+    const manifest = readFileSync(path, "utf8");
+    const recorded = readManifest(join(dir, "e")).reputationTotal;
+    writeFileSync(
+      path,
+      manifest.replace(`"reputationTotal": "${recorded}"`, `"reputationTotal": "${BigInt(recorded) + 1n}"`),
+    );
+    const v = verifyArtifacts(join(dir, "e"));
+    expect(v.differences[0]).to.deep.equal({
+      file: "manifest.json",
+      reason: `reputationTotal "${BigInt(recorded) + 1n}" ≠ recomputed ${recorded}`,
+    });
+    writeFileSync(path, manifest);
+    const csvPath = join(dir, "e/reputation.csv");
+    writeFileSync(
+      csvPath,
+      readFileSync(csvPath, "utf8").replace(/,(\d+)\n$/, (_m, r) => `,${Number(r) + 1}\n`),
+    );
+    expect(verifyArtifacts(join(dir, "e")).differences.map((d) => d.file)).to.deep.equal(["reputation.csv"]);
   });
 
   it("refuses to overwrite an existing directory unless forced, and replaces it atomically when forced", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cleanup, list, tempDir } from "./helpers.js";
@@ -44,6 +44,29 @@ describe("CLI social-mining", function () {
     const manifest = JSON.parse(readFileSync(join(dir, "e1/manifest.json"), "utf8"));
     expect(manifest.distributor).to.equal("0x5FbDB2315678afecb367f032d93F642f64180aa3");
     expect(manifest.root).to.equal(out.root);
+    expect(out.reputationTotal).to.match(/^[0-9]+$/);
+    expect(out.reputationTotal).to.equal(manifest.reputationTotal);
+  });
+
+  it("allocate prints the reputation total", () => {
+    const r = run("allocate", ...example(1), "--out", join(dir, "text"));
+    expect(r.status, r.stderr).to.equal(0);
+    const manifest = JSON.parse(readFileSync(join(dir, "text/manifest.json"), "utf8"));
+    expect(r.stdout).to.contain(`reputation  ${manifest.reputationTotal} in total over `);
+  });
+
+  it("allocate --previous chains from reputation.csv, and a pool above 2^96 − 1 exits 2 writing nothing", () => {
+    const r = run("allocate", ...example(2), "--previous", join(dir, "text"), "--out", join(dir, "e2"), "--json");
+    expect(r.status, r.stderr).to.equal(0);
+    expect(run("verify", join(dir, "e2"), "--previous", join(dir, "text")).status).to.equal(0);
+    const config = join(dir, "big-pool.json");
+    const epoch = JSON.parse(readFileSync(join(root, "examples/epoch-1/epoch.json"), "utf8"));
+    writeFileSync(config, JSON.stringify({ ...epoch, pool: String(2n ** 96n) }));
+    const big = run("allocate", ...example(1).slice(0, 6), "--config", config, "--out", join(dir, "big"), "--json");
+    expect(big.status).to.equal(2);
+    expect(JSON.parse(big.stdout).error).to.include({ column: "pool" });
+    expect(JSON.parse(big.stdout).error.reason).to.match(/2\^96 − 1/);
+    expect(existsSync(join(dir, "big"))).to.equal(false);
   });
 
   it("allocate into an existing directory exits 3; --force replaces it", () => {

@@ -6,10 +6,14 @@ import {
   allocate,
   CapTooLowError,
   computeEpoch,
+  decay,
   isqrt,
   largestRemainder,
+  MAX_REPUTATION,
+  MAX_REPUTATION_TOTAL,
   nextReputation,
   ReputationOverflowError,
+  ReputationTotalOverflowError,
   type PreviousEpoch,
 } from "../../scripts/lib/index.js";
 import { addr, epochJson, sources, src, type SmallEpoch } from "./helpers.js";
@@ -128,17 +132,61 @@ describe("rules: worked examples of docs/rules.md", function () {
     expect(r.works[0]!.points).to.equal(10n);
   });
 
-  it("example 7 (reputation): decay, and a leaf with amount 0 for reputation only", () => {
+  it("example 7 (reputation): decay, and no leaf for an account that only decays", () => {
     const r = computeEpoch({
       ...sources({ works: [["w1", A]], votes: [["w1", B, 5]], config: epochJson({ epoch: 2 }) }),
       previous: previous({ [A]: 100n, [D]: 15n, [C]: 1n }),
     });
-    expect([A, D].map((a) => [leaf(r, a)!.amount, leaf(r, a)!.reputation])).to.deep.equal([
-      [1000n, 95n],
-      [0n, 13n],
-    ]);
+    expect([leaf(r, A)!.amount, leaf(r, A)!.reputation]).to.deep.equal([1000n, 95n]);
+    // D only decays (15 → 13): the contract decays it by itself, so no leaf, but reputation.csv has it.
+    expect(leaf(r, D)).to.equal(undefined);
     expect(leaf(r, C)).to.equal(undefined); // floor(1 × 9000 / 10000) = 0 and no reward: no leaf
+    expect(r.accounts.map((a) => a.account)).to.deep.equal([A]);
+    expect(r.reputation.map((x) => [x.account, x.reputation])).to.have.deep.members([
+      [A, 95n],
+      [D, 13n],
+    ]);
+    expect(r.reputationTotal).to.equal(108n);
     expect(r.accounts.map((a) => a.index)).to.deep.equal(r.accounts.map((_, i) => i));
+  });
+
+  it("example 8 (leaf rule): a leaf with amount 0 for reputation gained, and one for an amount without any", () => {
+    // Pool 1: A (5 points) and B (1 point) both floor to 0; the one unit left goes to A (the larger
+    // remainder). B gains floor(10000 / 10000) = 1 reputation without an amount: it still gets a leaf.
+    const r = computeEpoch(
+      sources({
+        works: [
+          ["w1", A],
+          ["w2", B],
+        ],
+        votes: [
+          ["w1", C, 5],
+          ["w2", C, 1],
+        ],
+        config: epochJson({ pool: "1" }),
+      }),
+    );
+    expect([A, B].map((a) => [leaf(r, a)!.amount, leaf(r, a)!.reputation])).to.deep.equal([
+      [1n, 5n],
+      [0n, 1n],
+    ]);
+    // A team member with 3000 bps of 1 point earns 3000 units: paid, but floor(3000 / 10000) = 0.
+    const t = computeEpoch(
+      sources({
+        works: [["w1", "team:t"]],
+        votes: [["w1", D, 1]],
+        teams: [
+          ["t", B, 7000],
+          ["t", C, 3000],
+        ],
+      }),
+    );
+    expect([B, C].map((a) => [leaf(t, a)!.amount, leaf(t, a)!.reputation])).to.deep.equal([
+      [700n, 0n],
+      [300n, 0n],
+    ]);
+    expect(t.reputation).to.deep.equal([]);
+    expect(t.reputationTotal).to.equal(0n);
   });
 
   it("minVoters 2: a work with one voter scores 0", () => {
@@ -158,6 +206,74 @@ describe("rules: worked examples of docs/rules.md", function () {
     );
     expect(r.works.map((w) => w.points)).to.deep.equal([0n, 6n]);
     expect(leaf(r, A)).to.equal(undefined);
+  });
+});
+
+describe("rules: decay", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(60_000);
+
+  it("worked examples at decayBps 1000: 1000 → 900 → 810 → 729 → 656 → 590", () => {
+    expect([1, 2, 3, 4, 5].map((n) => decay(1000n, n, 1000))).to.deep.equal([900n, 810n, 729n, 656n, 590n]);
+    expect(decay(1000n, 5n, 1000)).to.equal(590n); // epochs as a bigint
+    expect(decay(9n, 1, 1000)).to.equal(8n);
+    expect(decay(1n, 1, 1000)).to.equal(0n);
+    expect(decay(1000n, 0, 1000)).to.equal(1000n);
+  });
+
+  it("decayBps 0 keeps the value, decayBps 10000 clears it in one epoch, every score reaches 0", () => {
+    for (const x of [0n, 1n, 12345n, MAX_REPUTATION]) {
+      expect(decay(x, 1, 0)).to.equal(x);
+      expect(decay(x, 1_000_000, 0)).to.equal(x);
+      expect(decay(x, 2n ** 200n, 0)).to.equal(x);
+      expect(decay(x, 1, 10000)).to.equal(0n);
+    }
+    expect(decay(MAX_REPUTATION, 2n ** 200n, 1)).to.equal(0n); // ends early at 0, however many epochs
+    expect(decay(MAX_REPUTATION, 1000, 1000)).to.equal(0n);
+  });
+
+  it("rejects a negative epoch count and a decayBps outside 0..10000", () => {
+    expect(() => decay(1n, -1, 1000)).to.throw(RangeError);
+    expect(() => decay(1n, 1, 10001)).to.throw(RangeError);
+    expect(() => decay(1n, 1.5, 1000)).to.throw(RangeError);
+  });
+
+  it("one epoch of nextReputation is decay(r, 1) + floor(u / 10000) = floor(r × (10000 − bps) / 10000) + floor(u / 10000)", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 63n }),
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.integer({ min: 0, max: 10000 }),
+        (r, u, bps) => {
+          const expected = (r * BigInt(10000 - bps)) / 10000n + u / 10000n;
+          expect(nextReputation(A, r, u, bps)).to.equal(expected);
+          expect(decay(r, 1, bps) + u / 10000n).to.equal(expected);
+        },
+      ),
+    );
+  });
+
+  const rep = fc.bigInt({ min: 0n, max: MAX_REPUTATION });
+  const epochs = fc.integer({ min: 0, max: 60 });
+  const bps = fc.integer({ min: 0, max: 10000 });
+
+  it("decay(decay(r, a), b) === decay(r, a + b)", () => {
+    fc.assert(
+      fc.property(rep, epochs, epochs, bps, (r, a, b, d) => {
+        expect(decay(decay(r, a, d), b, d)).to.equal(decay(r, a + b, d));
+      }),
+    );
+  });
+
+  it("monotone in r and superadditive: decay(a + b, n) ≥ decay(a, n) + decay(b, n)", () => {
+    fc.assert(
+      fc.property(rep, rep, epochs, bps, (a, b, n, d) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(decay(lo, n, d) <= decay(hi, n, d)).to.equal(true);
+        expect(decay(a + b, n, d) >= decay(a, n, d) + decay(b, n, d)).to.equal(true);
+        expect(decay(a, n, d) <= a).to.equal(true);
+      }),
+    );
   });
 });
 
@@ -217,5 +333,20 @@ describe("rules: properties", function () {
 
   it("reputation overflow is an error", () => {
     expect(() => nextReputation(A, (1n << 64n) - 1n, 10000n, 0)).to.throw(ReputationOverflowError, /uint64/);
+    expect(nextReputation(A, MAX_REPUTATION, 0n, 0)).to.equal(MAX_REPUTATION);
+  });
+
+  it("a total reputation above 2^64 − 1 is an error, exactly at it is not", () => {
+    const run = (reps: Record<string, bigint>) =>
+      computeEpoch({
+        ...sources({ works: [["w1", A]], votes: [["w1", B, 1]], config: epochJson({ epoch: 2 }, { decayBps: 0 }) }),
+        previous: previous(reps),
+      });
+    // A gains 1; C and D carry the rest without decay.
+    expect(run({ [C]: 2n ** 63n, [D]: 2n ** 63n - 2n }).reputationTotal).to.equal(MAX_REPUTATION_TOTAL);
+    expect(() => run({ [C]: 2n ** 63n, [D]: 2n ** 63n - 1n })).to.throw(
+      ReputationTotalOverflowError,
+      /total reputation after epoch 2 would be 18446744073709551616, which does not fit/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocateEpoch, InputError, writeArtifacts } from "../../scripts/lib/index.js";
+import { allocateEpoch, InputError, MAX_EPOCH_TOTAL, writeArtifacts, ZERO_ADDRESS } from "../../scripts/lib/index.js";
 import { addr, cleanup, compute, csv, epochJson, list, tempDir, type SmallEpoch } from "./helpers.js";
 
 const A = addr(1);
@@ -152,6 +152,33 @@ describe("validation: hard errors stop the run and write nothing", function () {
       undefined,
       "pool",
       /positive integer/,
+    );
+  });
+  it("pool above 2^96 − 1, the contract's 96-bit epoch total (2^96 − 1 itself is accepted)", () => {
+    expectHardError(
+      { ...base, config: epochJson({ pool: String(MAX_EPOCH_TOTAL + 1n) }) },
+      "epoch.json",
+      undefined,
+      "pool",
+      /pool 79228162514264337593543950336 is above 79228162514264337593543950335 \(2\^96 − 1\)/,
+    );
+    expect(compute({ ...base, config: epochJson({ pool: String(MAX_EPOCH_TOTAL) }) }).total).to.equal(MAX_EPOCH_TOTAL);
+  });
+  it("the zero address as a contributor or a team member", () => {
+    expectHardError({ ...base, works: [["w1", ZERO_ADDRESS]] }, "works.csv", 1, "contributor", /zero address/);
+    expectHardError(
+      {
+        works: [["w1", "team:t"]],
+        votes: [["w1", C, 5]],
+        teams: [
+          ["t", A, 5000],
+          ["t", ZERO_ADDRESS, 5000],
+        ],
+      },
+      "teams.csv",
+      2,
+      "member",
+      /zero address/,
     );
   });
   it("vote for an unknown work", () =>
