@@ -290,18 +290,27 @@ for (const [who, at] of [
   console.log(`  getPastTotalSupply, ${who}: ${Number(gas).toLocaleString("en-US")}`);
   if (Number(gas) > worstSupply.gas) worstSupply = { gas: Number(gas), who };
 }
-results.push({ scenario: "getPastVotes after 500 epochs", gas: worstVotes.gas, floor: 0, note: `worst: ${worstVotes.who}` });
+results.push({
+  scenario: "getPastVotes after 500 epochs",
+  gas: worstVotes.gas,
+  floor: 0,
+  note: `worst: ${worstVotes.who}`,
+});
 results.push({
   scenario: "getPastTotalSupply after 500 epochs",
   gas: worstSupply.gas,
   floor: 0,
   note: `worst: ${worstSupply.who}`,
 });
-console.log(`  proposeEpoch with ${HISTORY_EPOCHS} epochs (open-epoch check from epoch 65 on): worst ${maxPropose.toLocaleString("en-US")}`);
+console.log(
+  `  proposeEpoch with ${HISTORY_EPOCHS} epochs (open-epoch check from epoch 65 on): worst ${maxPropose.toLocaleString("en-US")}`,
+);
 
 // ---------------------------------------------------------------- report
 const fmt = (n: number) => n.toLocaleString("en-US");
-console.log(`\nGas, solc ${await solcVersion()} via IR, optimizer 10,000 runs; claims on ${fmt(LEAVES)}-leaf trees (17-hash proofs)\n`);
+console.log(
+  `\nGas, solc ${await solcVersion()} via IR, optimizer 10,000 runs; claims on ${fmt(LEAVES)}-leaf trees (17-hash proofs)\n`,
+);
 console.log("| scenario | gas | target | floor | gas / floor | best peer | gas / peer |");
 console.log("|---|---:|---:|---:|---:|---|---:|");
 let missed = 0;

@@ -5,7 +5,6 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {ISoulboundReputation} from "./interfaces/ISoulboundReputation.sol";
@@ -318,7 +317,10 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         }
         // Both anchors were final now; the older one bounds the search for the epoch final now.
         uint256 anchorBefore = uint32(before >> 64);
-        uint256 epoch = _finalEpochAt(block.timestamp, minted || s.anchorEpoch < anchorBefore ? s.anchorEpoch : anchorBefore);
+        uint256 epoch = _finalEpochAt(
+            block.timestamp,
+            minted || s.anchorEpoch < anchorBefore ? s.anchorEpoch : anchorBefore
+        );
         uint256 previous = minted ? 0 : ReputationDecay.decay(uint64(before), epoch - anchorBefore, _keepBps);
         uint256 current = ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps);
         if (current != previous) emit DelegateVotesChanged(account, previous, current);

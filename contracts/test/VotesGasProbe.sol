@@ -7,7 +7,11 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 /// to a public network.
 contract VotesGasProbe {
     /// @notice Gas of one `getPastVotes(account, timepoint)` call from a contract, cold storage included.
-    function pastVotes(IVotes votes, address account, uint256 timepoint) external view returns (uint256 gas, uint256 value) {
+    function pastVotes(
+        IVotes votes,
+        address account,
+        uint256 timepoint
+    ) external view returns (uint256 gas, uint256 value) {
         uint256 start = gasleft();
         value = votes.getPastVotes(account, timepoint);
         gas = start - gasleft();
