@@ -10,10 +10,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// then the epoch is final and claimable for its claim window, after which anyone may sweep what was not claimed
 /// back to the available funds.
 /// @dev Leaf hash: `keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation))))`.
-/// Time: a pause stops claims and proposals and never shortens a claim window: the time the pool spends paused
-/// after an epoch was proposed is added to that epoch's expiry. The pool keeps an *active clock* (seconds not
-/// paused); an epoch's window ends when the active clock reaches the epoch's active expiry, so a pause moves
-/// every open epoch's `expiresAt` and an epoch can never be swept before its moved expiry.
+/// Pause: a pause stops claims and proposals and never shortens a claim window: every epoch still open when a pause
+/// begins is marked, cannot be swept while the pause lasts, and on unpause its `expiresAt` moves by the time the
+/// pool spent paused while that epoch was claimable.
 /// Claims are recorded per account (one leaf per account and epoch), in the account's soul: a bitmap of the 64
 /// epochs up to its newest claim. So that every claimable epoch lies in that window, at most `MAX_OPEN_EPOCHS`
 /// epochs are open at once: epoch `n` can be proposed only once epoch `n - 64` has expired.
