@@ -1,21 +1,24 @@
 /**
  * `npm run demo` (`hardhat sm:demo`): three epochs end to end on the in-process network from examples/.
  *
- * Deploys the local suite with the Ignition modules, funds the pool, then for each example epoch allocates it with
- * the pipeline library (chaining the previous epoch), proposes it with the same function as `sm:propose`, waits out
- * the challenge period and lets the contributors that hold a default account claim with their own signers. One
- * contributor waits and claims epochs 1–3 in one claimMany. Finally epoch 1 expires and is swept. The summary
- * compares every on-chain figure with the artifacts and the task exits non-zero on any mismatch.
+ * Deploys the local suite with the Ignition modules, funds the pool, allocates the three example epochs with the
+ * pipeline library (each chaining the previous epoch's reputation.csv), then proposes each in turn with the same
+ * function as `sm:propose`, waits out the challenge period and lets the contributors that hold a default account
+ * claim with their own signers. One contributor waits and claims epochs 1–3 in one claimMany; another leaves its
+ * last leaf unclaimed; an idle contributor (no leaf after epoch 1) decays without any transaction. Finally epoch 1
+ * expires and is swept. The summary compares every on-chain figure with the artifacts, decay included, and the
+ * task exits non-zero on any mismatch.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatUnits } from "ethers";
+import { formatUnits, getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import LocalSuiteModule from "../deploy/modules/LocalSuite.js";
-import { readClaims } from "../scripts/lib/index.js";
+import { decay, readClaims, readManifest, type ClaimsFile, type Manifest } from "../scripts/lib/index.js";
 import type { EpochRewards } from "../typechain-types/index.js";
+import { readReputationCsv } from "./lib/artifacts.js";
 import { runTask } from "./lib/connect.js";
 import { allocateExport } from "./lib/epochs.js";
 import { TaskError } from "./lib/errors.js";
@@ -24,12 +27,30 @@ import { claimRewards, fundPool, isoDate, proposeEpoch, stateName, sweepEpoch, t
 const DAY = 24 * 60 * 60;
 const EPOCHS = [1, 2, 3];
 const FUNDING = 50_000n * 10n ** 18n;
+const DECAY_BPS = 1000;
 
 const tokens = (units: bigint) => {
   const [whole, fraction = ""] = formatUnits(units, 18).split(".");
   return `${whole}.${fraction.padEnd(2, "0").slice(0, 2)}`;
 };
 const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
+
+/** One epoch's artifacts, read once. */
+interface Epoch {
+  epoch: number;
+  dir: string;
+  manifest: Manifest;
+  claims: ClaimsFile;
+  /** reputation.csv, by lowercase address: every account with reputation after the epoch, leaf or not. */
+  reputation: Map<string, bigint>;
+}
+
+/** A leaf claimed during the demo. */
+interface Claimed {
+  epoch: number;
+  amount: bigint;
+  reputation: bigint;
+}
 
 export default async function demo(_args: Record<string, unknown>, hre: HardhatRuntimeEnvironment): Promise<void> {
   await runTask(() => runDemo(hre));
@@ -49,82 +70,126 @@ async function runDemo(hre: HardhatRuntimeEnvironment): Promise<void> {
 
   console.log("== deploy (Ignition LocalSuite: mock token + EpochRewards with roles)");
   const deployed = await ignition.deploy(LocalSuiteModule, {
-    parameters: { LocalSuite: { challengePeriod: 2 * DAY, claimWindow: 30 * DAY } },
+    parameters: { LocalSuite: { challengePeriod: 2 * DAY, claimWindow: 30 * DAY, decayBps: DECAY_BPS } },
   });
   const poolAddress = await deployed.epochRewards.getAddress();
   const pool = (await ethers.getContractAt("EpochRewards", poolAddress)) as unknown as EpochRewards;
   const as = (s: HardhatEthersSigner) => pool.connect(s) as EpochRewards;
   const token = await tokenOf(as(deployer!));
+  const decayBps = Number(await pool.decayBps());
   log(`pool ${poolAddress}, token ${await token.getAddress()} (${await token.symbol()}), chain ${chainId}`);
-  log(`proposer ${proposer!.address}, guardian ${signers[2]!.address}; challenge 2 days, claim window 30 days`);
+  log(
+    `proposer ${proposer!.address}, guardian ${signers[2]!.address}; challenge 2 days, claim window 30 days, decay ${decayBps / 100}% per epoch`,
+  );
 
   console.log("== fund");
   const funded = await fundPool(as(deployer!), FUNDING);
   log(`deployer funded ${tokens(funded.requested)}, pool credited ${tokens(funded.credited)}`);
 
   const work = mkdtempSync(join(tmpdir(), "sm-demo-"));
-  const dirs: string[] = [];
   const balancesBefore = new Map<string, bigint>();
   for (const s of signers) balancesBefore.set(s.address, await token.balanceOf(s.address));
-  // What each account claimed, by epoch: the expected on-chain effects.
-  const claimedLeaves = new Map<string, { epoch: number; amount: bigint; reputation: bigint }[]>();
-  const record = (account: string, epoch: number, dir: string) => {
-    const c = readClaims(dir).claims[account]!;
-    const list = claimedLeaves.get(account) ?? [];
-    list.push({ epoch, amount: BigInt(c.amount), reputation: BigInt(c.reputation) });
-    claimedLeaves.set(account, list);
+  // What each account claimed: the expected on-chain effects.
+  const claimed = new Map<string, Claimed[]>();
+  const record = (account: string, e: Epoch) => {
+    const c = e.claims.claims[account]!;
+    claimed.set(account, [
+      ...(claimed.get(account) ?? []),
+      { epoch: e.epoch, amount: BigInt(c.amount), reputation: BigInt(c.reputation) },
+    ]);
   };
 
   try {
-    // Allocate every epoch up front only to pick the patient contributor; each is proposed in turn below.
-    let late: string | undefined;
+    // The pipeline needs no chain: allocate the three epochs first, to cast the contributors' roles below.
+    console.log("== allocate (pipeline library; each epoch reads the previous one's reputation.csv)");
+    const epochs: Epoch[] = [];
     for (const epoch of EPOCHS) {
-      console.log(`== epoch ${epoch}`);
       const dir = join(work, `epoch-${epoch}`);
       const result = allocateExport({
         inputDir: join("examples", `epoch-${epoch}`),
         outDir: dir,
-        previous: dirs.at(-1),
+        previous: epochs.at(-1)?.dir,
         overrides: { distributor: poolAddress, chainId: Number(chainId) },
       });
-      dirs.push(dir);
+      epochs.push({
+        epoch,
+        dir,
+        manifest: readManifest(dir),
+        claims: readClaims(dir),
+        reputation: readReputationCsv(dir),
+      });
+      const idle = result.reputation.length - result.accounts.filter((a) => a.reputation > 0n).length;
       const excluded = result.rejections.length;
       log(
-        `allocated ${tokens(result.total)} to ${result.accounts.length} leaves, root ${result.root.slice(0, 18)}…` +
+        `epoch ${epoch}: ${tokens(result.total)} to ${result.accounts.length} leaves, root ${result.root.slice(0, 18)}…, reputation ${result.reputationTotal} over ${result.reputation.length} accounts` +
+          (idle > 0 ? ` (${idle} without a leaf: they only decay)` : "") +
           (excluded ? `, ${excluded} vote(s) excluded (see report.md)` : ""),
       );
-      const proposed = await proposeEpoch(as(proposer!), dir, { uri: `file://${dir}`, log });
-      if (proposed.status !== "done") throw new TaskError(`epoch ${epoch} was not proposed`);
-      await networkHelpers.time.increaseTo(proposed.claimableAt);
-      log(`challenge period over at ${isoDate(proposed.claimableAt)}: claimable`);
+    }
+    const hasLeaf = (account: string, e: Epoch) => e.claims.claims[account] !== undefined;
+    const local = (e: Epoch) => Object.keys(e.claims.claims).filter((a) => byAddress.has(a));
+    const operators = [deployer!.address, proposer!.address];
+    // Contributors with a leaf in every epoch: the first waits and claims all three at once, the second never
+    // claims its last leaf. The idle one has a leaf in epoch 1 only and sends nothing after its first claim.
+    const steady = local(epochs[0]!).filter((a) => !operators.includes(a) && epochs.every((e) => hasLeaf(a, e)));
+    const late = steady[0];
+    const forgetful = steady[1];
+    const idle = local(epochs[0]!).find((a) => !operators.includes(a) && epochs.slice(1).every((e) => !hasLeaf(a, e)));
+    const idleScores: bigint[] = [];
+    let idleNonce: number | undefined;
 
-      const members = result.accounts.filter((a) => byAddress.has(a.account));
-      if (late === undefined) {
-        // A contributor with a reward in epoch 1 who claims nothing until epoch 3, then all three at once.
-        late = members.find(
-          (a) => a.amount > 0n && ![deployer, proposer].some((s) => s!.address === a.account),
-        )?.account;
+    for (const e of epochs) {
+      console.log(`== epoch ${e.epoch}`);
+      const proposed = await proposeEpoch(as(proposer!), e.dir, { uri: `file://${e.dir}`, log });
+      if (proposed.status !== "done") throw new TaskError(`epoch ${e.epoch} was not proposed`);
+      await networkHelpers.time.increaseTo(proposed.claimableAt);
+      log(
+        `challenge period over at ${isoDate(proposed.claimableAt)}: claimable; ` +
+          (e.epoch > 1 ? "every score decayed once more, " : "") +
+          `total reputation now ${await pool.totalReputation()}`,
+      );
+      if (idle && idleScores.length > 0) {
+        const score = await pool.getVotes(idle);
+        const nonce = await ethers.provider.getTransactionCount(idle);
+        log(
+          `${short(idle)} has no leaf in epoch ${e.epoch}: its score went ${idleScores.at(-1)} → ${score} without a transaction (nonce ${nonce} unchanged); reputation.csv says ${e.reputation.get(idle.toLowerCase()) ?? 0n}`,
+        );
+        idleScores.push(score);
       }
+
       let claimers = 0;
-      for (const member of members) {
-        if (member.account === late) continue;
-        const signer = byAddress.get(member.account)!;
-        const outcome = await claimRewards(as(signer), signer.address, [dir]);
+      const members = local(e);
+      for (const account of members) {
+        if (account === late) continue;
+        if (account === forgetful && e.epoch === EPOCHS.at(-1)) {
+          log(`${short(account)} leaves its epoch ${e.epoch} leaf unclaimed`);
+          continue;
+        }
+        const signer = byAddress.get(account)!;
+        const outcome = await claimRewards(as(signer), account, [e.dir]);
         if (outcome.status === "done") {
-          record(signer.address, epoch, dir);
+          record(account, e);
           claimers++;
         }
       }
+      if (idle && e.epoch === 1) {
+        idleScores.push(await pool.getVotes(idle));
+        idleNonce = await ethers.provider.getTransactionCount(idle);
+      }
       log(
-        `${claimers} contributors claimed with their own wallets; ${result.accounts.length - members.length} leaves belong to addresses without a local key`,
+        `${claimers} contributors claimed with their own wallets; ${Object.keys(e.claims.claims).length - members.length} leaves belong to addresses without a local key`,
       );
     }
 
     if (late) {
       console.log(`== ${short(late)} claims every epoch in one claimMany`);
-      const outcome = await claimRewards(as(byAddress.get(late)!), late, dirs, log);
-      if (outcome.status === "done")
-        for (const c of outcome.plan.claims) record(late, Number(c.epoch), dirs[Number(c.epoch) - 1]!);
+      const outcome = await claimRewards(
+        as(byAddress.get(late)!),
+        late,
+        epochs.map((e) => e.dir),
+        log,
+      );
+      if (outcome.status === "done") for (const c of outcome.plan.claims) record(late, epochs[Number(c.epoch) - 1]!);
     }
 
     console.log("== expiry");
@@ -134,7 +199,19 @@ async function runDemo(hre: HardhatRuntimeEnvironment): Promise<void> {
     await sweepEpoch(as(signers[5]!), 1, log);
     await sweepEpoch(as(signers[5]!), 1, log);
 
-    const mismatches = await summary(pool, token, dirs, claimedLeaves, balancesBefore);
+    const mismatches = await summary(pool, token, epochs, claimed, balancesBefore, new Set(byAddress.keys()));
+    if (idle && idleNonce !== undefined) {
+      const nonce = await ethers.provider.getTransactionCount(idle);
+      if (nonce !== idleNonce) mismatches.push(`idle ${idle} sent ${nonce - idleNonce} transaction(s)`);
+      console.log(
+        `\n${short(idle)} (idle since epoch 1, no transaction): score ${idleScores.join(" → ")} as epochs ${EPOCHS.join(", ")} became final; reputation.csv ${epochs.map((e) => e.reputation.get(idle.toLowerCase()) ?? 0n).join(" → ")}`,
+      );
+      epochs.forEach((e, i) => {
+        const expected = e.reputation.get(idle.toLowerCase()) ?? 0n;
+        if (idleScores[i] !== expected)
+          mismatches.push(`idle ${idle}: score ${idleScores[i]} after epoch ${e.epoch} ≠ reputation.csv ${expected}`);
+      });
+    }
     if (mismatches.length > 0) {
       for (const m of mismatches) console.error(`MISMATCH: ${m}`);
       throw new TaskError(`${mismatches.length} on-chain figure(s) differ from the artifacts`);
@@ -150,64 +227,136 @@ async function runDemo(hre: HardhatRuntimeEnvironment): Promise<void> {
 async function summary(
   pool: EpochRewards,
   token: Awaited<ReturnType<typeof tokenOf>>,
-  dirs: string[],
-  claimedLeaves: Map<string, { epoch: number; amount: bigint; reputation: bigint }[]>,
+  epochs: Epoch[],
+  claimed: Map<string, Claimed[]>,
   balancesBefore: Map<string, bigint>,
+  localAccounts: Set<string>,
 ): Promise<string[]> {
   const mismatches: string[] = [];
+  const decayBps = Number(await pool.decayBps());
+  const provider = (pool.runner as { provider: { getBlock(tag: string): Promise<{ timestamp: number } | null> } })
+    .provider;
+  const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+  const final = Number(await pool.finalEpochAt(now));
+  const newest = epochs.find((e) => e.epoch === final);
+  if (!newest) {
+    mismatches.push(`finalEpochAt(now) is ${final}, not one of the demo's epochs`);
+    return mismatches;
+  }
+
   console.log("\n== summary: epochs");
-  console.log("epoch  state      root                 total        claimed      leaves claimed");
-  for (const [i, dir] of dirs.entries()) {
-    const epoch = i + 1;
-    const claims = readClaims(dir);
-    const e = await pool.getEpoch(epoch);
+  console.log("epoch  state      root                 total        claimed      leaves claimed  reputationTotal");
+  for (const e of epochs) {
+    const onChain = await pool.getEpoch(e.epoch);
     let claimedByLeaves = 0n;
     let count = 0;
-    for (const c of Object.values(claims.claims)) {
-      if (await pool.isClaimed(epoch, c.index)) {
+    for (const [account, c] of Object.entries(e.claims.claims)) {
+      if (await pool.isClaimed(e.epoch, account)) {
         claimedByLeaves += BigInt(c.amount);
         count++;
       }
     }
-    if (e.root.toLowerCase() !== claims.root.toLowerCase())
-      mismatches.push(`epoch ${epoch} root ${e.root} ≠ ${claims.root}`);
-    if (e.total !== BigInt(claims.total!)) mismatches.push(`epoch ${epoch} total ${e.total} ≠ ${claims.total}`);
-    if (e.claimed !== claimedByLeaves)
-      mismatches.push(`epoch ${epoch} claimed ${e.claimed} ≠ Σ claimed leaves ${claimedByLeaves}`);
+    if (onChain.root.toLowerCase() !== e.claims.root.toLowerCase())
+      mismatches.push(`epoch ${e.epoch} root ${onChain.root} ≠ ${e.claims.root}`);
+    if (onChain.total !== BigInt(e.claims.total!))
+      mismatches.push(`epoch ${e.epoch} total ${onChain.total} ≠ ${e.claims.total}`);
+    if (onChain.claimed !== claimedByLeaves)
+      mismatches.push(`epoch ${e.epoch} claimed ${onChain.claimed} ≠ Σ claimed leaves ${claimedByLeaves}`);
+    if (onChain.reputationTotal !== BigInt(e.manifest.reputationTotal))
+      mismatches.push(
+        `epoch ${e.epoch} reputationTotal ${onChain.reputationTotal} ≠ manifest ${e.manifest.reputationTotal}`,
+      );
+    const leaves = `${count}/${Object.keys(e.claims.claims).length}`;
     console.log(
-      `${String(epoch).padEnd(6)} ${stateName(e.state).padEnd(10)} ${e.root.slice(0, 18)}… ${tokens(e.total).padStart(12)} ${tokens(e.claimed).padStart(12)}  ${count}/${Object.keys(claims.claims).length}`,
+      `${String(e.epoch).padEnd(6)} ${stateName(onChain.state).padEnd(10)} ${onChain.root.slice(0, 18)}… ${tokens(onChain.total).padStart(12)} ${tokens(onChain.claimed).padStart(12)}  ${leaves.padEnd(14)}  ${onChain.reputationTotal}`,
     );
   }
   console.log(`available ${tokens(await pool.available())}, outstanding ${tokens(await pool.outstanding())}`);
 
-  console.log("\n== summary: contributors (on-chain vs artifacts)");
-  console.log("account        epochs   rewards received / expected      reputation on-chain / artifacts  synced  ok");
-  for (const [account, leaves] of [...claimedLeaves.entries()].sort()) {
-    const expectedAmount = leaves.reduce((s, l) => s + l.amount, 0n);
-    const newest = leaves.reduce((a, b) => (b.epoch > a.epoch ? b : a));
-    const received = (await token.balanceOf(account)) - balancesBefore.get(account)!;
-    const reputation = await pool.reputationOf(account);
-    const synced = await pool.lastSyncedEpoch(account);
-    const votes = await pool.getVotes(account);
-    const ok =
-      received === expectedAmount &&
-      reputation === newest.reputation &&
-      synced === BigInt(newest.epoch) &&
-      votes === reputation &&
-      (await pool.hasSoul(account));
-    if (!ok) {
-      mismatches.push(
-        `${account}: received ${received} (expected ${expectedAmount}), reputation ${reputation} (expected ${newest.reputation}), synced ${synced} (expected ${newest.epoch}), votes ${votes}`,
-      );
-    }
+  console.log("\n== summary: total reputation (on-chain supply vs manifest.reputationTotal)");
+  console.log("epoch  final at              getPastTotalSupply  manifest  ok");
+  for (const e of epochs) {
+    const at = (await pool.getEpoch(e.epoch)).claimableAt;
+    const supply = await pool.getPastTotalSupply(at);
+    const expected = BigInt(e.manifest.reputationTotal);
+    if (supply !== expected)
+      mismatches.push(`getPastTotalSupply(${at}) ${supply} ≠ epoch ${e.epoch} reputationTotal ${expected}`);
     console.log(
-      `${short(account)}  ${leaves
-        .map((l) => l.epoch)
-        .join(",")
-        .padEnd(
-          7,
-        )} ${tokens(received).padStart(12)} / ${tokens(expectedAmount).padEnd(12)}     ${String(reputation).padStart(8)} / ${String(newest.reputation).padEnd(8)}            ${String(synced).padStart(6)}  ${ok ? "yes" : "NO"}`,
+      `${String(e.epoch).padEnd(6)} ${isoDate(at).padEnd(21)} ${String(supply).padStart(18)}  ${String(expected).padStart(8)}  ${supply === expected ? "yes" : "NO"}`,
     );
   }
+  const total = await pool.totalReputation();
+  if (total !== BigInt(newest.manifest.reputationTotal))
+    mismatches.push(`totalReputation() ${total} ≠ epoch ${final} reputationTotal ${newest.manifest.reputationTotal}`);
+
+  // Every account the artifacts know, local key or not: its score now is the pipeline's figure if it claimed all
+  // its leaves, else its newest claimed leaf decayed since that leaf's epoch (0 if it claimed nothing).
+  const everyone = new Set<string>();
+  for (const e of epochs) {
+    for (const a of Object.keys(e.claims.claims)) everyone.add(a);
+    for (const a of e.reputation.keys()) everyone.add(getAddress(a));
+  }
+  const expectedScore = (account: string) => {
+    const leaves = epochs.filter((e) => e.claims.claims[account] !== undefined).map((e) => e.epoch);
+    const mine = claimed.get(account) ?? [];
+    const all = leaves.every((epoch) => mine.some((c) => c.epoch === epoch));
+    if (mine.length === 0) return { score: 0n, rule: "nothing claimed" };
+    const top = mine.reduce((a, b) => (b.epoch > a.epoch ? b : a));
+    const decayed = decay(top.reputation, final - top.epoch, decayBps);
+    if (!all) return { score: decayed, rule: `decay(${top.reputation}, ${final - top.epoch})` };
+    const csv = newest.reputation.get(account.toLowerCase()) ?? 0n;
+    if (csv !== decayed)
+      mismatches.push(`${account}: reputation.csv ${csv} ≠ decay(${top.reputation}, ${final - top.epoch}) ${decayed}`);
+    return { score: csv, rule: "reputation.csv" };
+  };
+
+  console.log(`\n== summary: contributors with a local key (on-chain vs artifacts; newest final epoch ${final})`);
+  console.log(
+    `${"account".padEnd(11)}  ${"leaves".padEnd(7)} ${"claimed".padEnd(7)}  ${"received".padStart(12)} / ${"expected".padEnd(12)}     ${"score".padStart(8)} / ${"expected (from)".padEnd(28)} ${"synced".padStart(6)}  ok`,
+  );
+  let votes = 0n;
+  let unclaimed = 0n;
+  let behind = 0;
+  for (const account of [...everyone].sort()) {
+    const mine = claimed.get(account) ?? [];
+    const leaves = epochs.filter((e) => e.claims.claims[account] !== undefined).map((e) => e.epoch);
+    const { score: expected, rule } = expectedScore(account);
+    const score = await pool.getVotes(account);
+    const csv = newest.reputation.get(account.toLowerCase()) ?? 0n;
+    votes += score;
+    if (csv > score) {
+      unclaimed += csv - score;
+      behind++;
+    }
+    if (score !== expected) mismatches.push(`${account}: score ${score} ≠ ${expected} (${rule})`);
+    if (score > csv) mismatches.push(`${account}: score ${score} above its reputation.csv figure ${csv}`);
+    if (!localAccounts.has(account)) continue;
+    const expectedAmount = mine.reduce((s, l) => s + l.amount, 0n);
+    const received = (await token.balanceOf(account)) - balancesBefore.get(account)!;
+    const newestClaimed = mine.reduce((n, l) => Math.max(n, l.epoch), 0);
+    const synced = await pool.lastSyncedEpoch(account);
+    const reputationOf = await pool.reputationOf(account);
+    const soul = await pool.hasSoul(account);
+    const ok =
+      received === expectedAmount &&
+      score === expected &&
+      synced === BigInt(newestClaimed) &&
+      reputationOf === score &&
+      soul === mine.length > 0;
+    if (!ok) {
+      mismatches.push(
+        `${account}: received ${received} (expected ${expectedAmount}), score ${score} (expected ${expected}), reputationOf ${reputationOf}, synced ${synced} (expected ${newestClaimed}), soul ${soul}`,
+      );
+    }
+    const claimedEpochs = mine.map((l) => l.epoch).sort((a, b) => a - b);
+    console.log(
+      `${short(account)}  ${leaves.join(",").padEnd(7)} ${claimedEpochs.join(",").padEnd(7)}  ${tokens(received).padStart(12)} / ${tokens(expectedAmount).padEnd(12)}     ${String(score).padStart(8)} / ${`${expected} (${rule})`.padEnd(28)} ${String(synced).padStart(6)}  ${ok ? "yes" : "NO"}`,
+    );
+  }
+  console.log(
+    `\nΣ getVotes ${votes} ≤ totalReputation() ${total}: the difference ${total - votes} is the reputation of leaves not claimed yet (${behind} accounts score below their reputation.csv figure)`,
+  );
+  if (votes + unclaimed !== total)
+    mismatches.push(`Σ votes ${votes} + reputation not claimed ${unclaimed} ≠ totalReputation ${total}`);
   return mismatches;
 }

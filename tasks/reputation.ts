@@ -1,7 +1,11 @@
-/** `sm:reputation --pool ADDR --account ADDR`: an account's soul, score, last synced epoch and votes. */
+/**
+ * `sm:reputation --pool ADDR --account ADDR`: an account's soul, its score now (its votes), the anchor the score
+ * decays from, its last claimed epoch, whether its soul was recovered away, and the decay ahead.
+ */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { openPool, runTask } from "./lib/connect.js";
 import { parseAddressOption } from "./lib/options.js";
+import { describeReputation } from "./lib/describe.js";
 import { reputationStatus } from "./lib/pool.js";
 
 interface Args {
@@ -13,11 +17,6 @@ export default async function reputation(args: Args, hre: HardhatRuntimeEnvironm
   await runTask(async () => {
     const account = parseAddressOption("account", args.account);
     const { pool } = await openPool(hre, args.pool);
-    const r = await reputationStatus(pool, account);
-    console.log(`account            ${r.account}`);
-    console.log(`soul               ${r.soulId === null ? "none (minted by the first claim)" : r.soulId}`);
-    console.log(`score              ${r.score}`);
-    console.log(`last synced epoch  ${r.lastSyncedEpoch}`);
-    console.log(`votes              ${r.votes} (delegate ${r.delegate})`);
+    for (const line of describeReputation(await reputationStatus(pool, account))) console.log(line);
   });
 }

@@ -1,4 +1,4 @@
-/** `sm:veto --pool ADDR --epoch N --reason TEXT`: the guardian rejects a root in its challenge period. */
+/** `sm:veto --pool ADDR --epoch N --reason TEXT`: the guardian rejects a root in its challenge period (and every later one). */
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { openPool, runTask } from "./lib/connect.js";
 import { parseEpochOption, parseTextOption } from "./lib/options.js";

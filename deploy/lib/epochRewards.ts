@@ -7,7 +7,7 @@ import type {
   NamedArtifactContractDeploymentFuture,
 } from "@nomicfoundation/ignition-core";
 
-/** Defaults shared by every module that deploys the pool (DESIGN §3.1). */
+/** Defaults shared by every module that deploys the pool (docs/contracts.md, deploy/parameters/README.md). */
 export const DEFAULTS = {
   /** Two-step admin transfer delay: 2 days, long enough for the community to notice a hostile handover. */
   adminTransferDelay: 2 * 24 * 60 * 60,
@@ -15,6 +15,11 @@ export const DEFAULTS = {
   challengePeriod: 3 * 24 * 60 * 60,
   /** How long an epoch stays claimable after its challenge period (the contract requires >= 1 day). */
   claimWindow: 90 * 24 * 60 * 60,
+  /**
+   * Decay of an idle reputation each epoch, in basis points (at most 10000), immutable. It must equal the
+   * pipeline's `rules.decayBps` (default 1000): `sm:propose` refuses artifacts computed with another value.
+   */
+  decayBps: 1000,
   name: "Social Mining Reputation",
   symbol: "SMREP",
 } as const;
@@ -37,7 +42,7 @@ export interface RoleHolders {
  * sent explicitly from account 0 so that `--default-sender` cannot split the deployer from the admin.
  *
  * Parameters read (all in the calling module's namespace): adminTransferDelay, challengePeriod, claimWindow,
- * name, symbol, proposer, guardian, recovery; `roleDefaults` supplies defaults for the role holders (none by
+ * decayBps, name, symbol, proposer, guardian, recovery; `roleDefaults` supplies defaults for the role holders (none by
  * default: a real deployment must name them).
  */
 export function deployEpochRewards(
@@ -57,6 +62,7 @@ export function deployEpochRewards(
       m.getParameter("adminTransferDelay", DEFAULTS.adminTransferDelay),
       m.getParameter("challengePeriod", DEFAULTS.challengePeriod),
       m.getParameter("claimWindow", DEFAULTS.claimWindow),
+      m.getParameter("decayBps", DEFAULTS.decayBps),
       m.getParameter("name", DEFAULTS.name),
       m.getParameter("symbol", DEFAULTS.symbol),
     ],

@@ -8,7 +8,7 @@ import MockTokenModule from "./MockToken.js";
  * The deployer stays the default admin (no handover). Role holders default to accounts 1, 2 and 3 so that tests
  * and demos exercise the role checks with distinct signers.
  *
- * Parameters (`"LocalSuite"`): mintAmount, adminTransferDelay, challengePeriod, claimWindow, name, symbol,
+ * Parameters (`"LocalSuite"`): mintAmount, adminTransferDelay, challengePeriod, claimWindow, decayBps, name, symbol,
  * proposer, guardian, recovery; the token's under `"MockToken"`.
  */
 export default buildModule("LocalSuite", (m) => {

@@ -15,7 +15,7 @@ import { deployEpochRewards } from "../lib/epochRewards.js";
  * leave a pointless pending transfer behind.
  *
  * Parameters (`"SocialMining"` in the parameters file): token, admin, adminTransferDelay, challengePeriod,
- * claimWindow, name, symbol, proposer, guardian, recovery. See deploy/parameters/README.md.
+ * claimWindow, decayBps, name, symbol, proposer, guardian, recovery. See deploy/parameters/README.md.
  */
 export default buildModule("SocialMining", (m) => {
   const { epochRewards, grants } = deployEpochRewards(m, m.getParameter<string>("token"));

@@ -1,7 +1,7 @@
 /**
  * Reading an epoch's artifacts for the chain: the root and total that `propose` sends are recomputed from
- * tree.json and must agree with manifest.json and claims.json, so that a hand-edited or half-copied directory
- * never reaches the contract.
+ * tree.json and must agree with manifest.json and claims.json, and the reputation total it sends must be the sum
+ * of reputation.csv, so that a hand-edited or half-copied directory never reaches the contract.
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -32,6 +32,10 @@ export interface EpochArtifacts {
   total: bigint;
   leafCount: number;
   inputsHash: string;
+  /** manifest.reputationTotal, checked to be Σ reputation.csv: the total voting supply after the epoch. */
+  reputationTotal: bigint;
+  /** manifest.rules.decayBps: the decay the pipeline applied, which must be the pool's. */
+  decayBps: number;
 }
 
 function pipelineCall<T>(fn: () => T): T {
@@ -91,6 +95,34 @@ export function loadEpochArtifacts(dir: string): EpochArtifacts {
   if (claims.epoch !== manifest.epoch)
     throw new TaskError(`${join(path, "claims.json")}: epoch ${claims.epoch} ≠ manifest.json epoch ${manifest.epoch}`);
 
+  const manifestPath = join(path, "manifest.json");
+  if (typeof manifest.reputationTotal !== "string" || !/^[0-9]+$/.test(manifest.reputationTotal)) {
+    throw new TaskError(
+      `${manifestPath}: reputationTotal ${JSON.stringify(manifest.reputationTotal)} is not a decimal integer`,
+    );
+  }
+  const reputationTotal = BigInt(manifest.reputationTotal);
+  const decayBps = manifest.rules?.decayBps;
+  if (typeof decayBps !== "number" || !Number.isInteger(decayBps) || decayBps < 0 || decayBps > 10000) {
+    throw new TaskError(`${manifestPath}: rules.decayBps ${JSON.stringify(decayBps)} is not an integer in 0..10000`);
+  }
+  const reputation = readReputationCsv(path);
+  let sum = 0n;
+  for (const value of reputation.values()) sum += value;
+  if (sum !== reputationTotal) {
+    throw new TaskError(
+      `${manifestPath}: reputationTotal ${reputationTotal} does not match ${sum}, the sum of reputation.csv — the artifacts were altered or mixed up; regenerate them or run \`social-mining verify\``,
+    );
+  }
+  for (const leaf of leaves) {
+    const listed = reputation.get(leaf.account.toLowerCase()) ?? 0n;
+    if (listed !== leaf.reputation) {
+      throw new TaskError(
+        `${join(path, "reputation.csv")}: reputation ${listed} of ${leaf.account} does not match ${leaf.reputation} in its leaf ${leaf.index} of tree.json — the artifacts were altered or mixed up; regenerate them or run \`social-mining verify\``,
+      );
+    }
+  }
+
   const entries = Object.entries(claims.claims);
   if (entries.length !== leaves.length)
     throw mismatch("claims.json", "number of claims", entries.length, leaves.length);
@@ -120,7 +152,37 @@ export function loadEpochArtifacts(dir: string): EpochArtifacts {
     total,
     leafCount: leaves.length,
     inputsHash: manifest.inputsHash,
+    reputationTotal,
+    decayBps,
   };
+}
+
+/**
+ * reputation.csv of an artifacts directory: every account with reputation after the epoch, leaf or not, by
+ * lowercase address (absent: 0). Throws {@link TaskError} naming the line of a malformed row.
+ */
+export function readReputationCsv(dir: string): Map<string, bigint> {
+  const path = join(resolve(dir), "reputation.csv");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new TaskError(
+      `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (artifacts of pipeline 2.0.0 or later have it)`,
+    );
+  }
+  const lines = text.split("\n");
+  if (lines[0]?.trim() !== "account,reputation") throw new TaskError(`${path}: the header is not account,reputation`);
+  const reputation = new Map<string, bigint>();
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === "") return;
+    const match = /^(0x[0-9a-fA-F]{40}),([0-9]+)\r?$/.exec(line);
+    if (!match) throw new TaskError(`${path}:${i + 2}: ${JSON.stringify(line)} is not an account,reputation row`);
+    const account = match[1]!.toLowerCase();
+    if (reputation.has(account)) throw new TaskError(`${path}:${i + 2}: ${match[1]} appears twice`);
+    reputation.set(account, BigInt(match[2]!));
+  });
+  return reputation;
 }
 
 /** One account's claim in one epoch, read from its shard (no tree recomputation: the contract checks the proof). */

@@ -67,11 +67,29 @@ export function decodeRevert(error: unknown, abis: Abi[]): string | undefined {
   return `unknown custom error ${data.slice(0, 10)} (data ${data})`;
 }
 
+/**
+ * What the operator should know about some of the pool's errors, appended to the decoded error. The error names and
+ * arguments themselves come from the ABI of the compiled contract (the pool's `interface`), so every custom error
+ * the pool declares (its own, the reputation token's, OpenZeppelin's) is decoded without being listed here.
+ */
+export const ERROR_HINTS: Record<string, string> = {
+  EnforcedPause: "the pool is paused: claims and proposals wait until the guardian unpauses",
+  ExpectedPause: "the pool is not paused",
+  TooManyOpenEpochs: "at most MAX_OPEN_EPOCHS() epochs may be open for claims at once: wait until openEpoch expires",
+  AlreadyClaimed: "this account's leaf of this epoch was already claimed",
+  ReputationTooLarge: "a reputation above MAX_REPUTATION() (2^64 - 1): the artifacts are wrong",
+  InvalidDecayBps: "decayBps must be at most 10000 (100% per epoch)",
+  EpochNotProposable: "epochs are proposed strictly in order: only latestEpoch() + 1",
+};
+
 /** A one-line explanation of any error a task may meet: TaskError messages as they are, reverts decoded. */
 export function describeError(error: unknown, abis: Abi[] = []): string {
   if (error instanceof TaskError) return error.message;
   const decoded = decodeRevert(error, abis);
-  if (decoded) return `the contract reverted with ${decoded}`;
+  if (decoded) {
+    const hint = ERROR_HINTS[decoded.slice(0, decoded.indexOf("("))];
+    return `the contract reverted with ${decoded}${hint ? ` — ${hint}` : ""}`;
+  }
   const e = error as { shortMessage?: string; message?: string };
   return e?.shortMessage ?? e?.message ?? String(error);
 }

@@ -29,6 +29,7 @@ const durations = {
   adminTransferDelay: 2 * DAY,
   challengePeriod: 3 * DAY,
   claimWindow: 30 * DAY,
+  decayBps: 2500,
 };
 
 /** Absolute path of a committed parameters file, whatever the working directory. */
@@ -165,13 +166,15 @@ describe("deploy/modules", function () {
       }
     });
 
-    it("sets the token, the durations and the reputation's name and symbol from the parameters", async function () {
+    it("sets the token, the durations, the decay and the reputation's name and symbol from the parameters", async function () {
       const { pool, token, parameters } = await networkHelpers.loadFixture(deploySocialMining);
       expect(await pool.token()).to.equal(await token.getAddress());
       expect(await pool.durations()).to.deep.equal([
         BigInt(parameters.challengePeriod),
         BigInt(parameters.claimWindow),
       ]);
+      expect(await pool.decayBps()).to.equal(BigInt(parameters.decayBps));
+      expect(await pool.decayed(100n, 1n)).to.equal(75n);
       expect(await pool.name()).to.equal(parameters.name);
       expect(await pool.symbol()).to.equal(parameters.symbol);
     });
@@ -201,6 +204,33 @@ describe("deploy/modules", function () {
       expect(await pool.hasRole(roles.RECOVERY_ROLE, recovery.address)).to.equal(true);
       expect(await pool.defaultAdminDelay()).to.equal(BigInt(DEFAULTS.adminTransferDelay));
       expect(await pool.durations()).to.deep.equal([BigInt(DEFAULTS.challengePeriod), BigInt(DEFAULTS.claimWindow)]);
+      expect(await pool.decayBps()).to.equal(1000n);
+      expect(DEFAULTS.decayBps).to.equal(1000);
+    });
+
+    it("refuses a decayBps above 10000 (InvalidDecayBps) without sending anything", async function () {
+      const [deployer, proposer, guardian, recovery] = await ethers.getSigners();
+      const { token } = await ignition.deploy(MockTokenModule);
+      const nonce = await ethers.provider.getTransactionCount(deployer.address);
+      let failure: unknown;
+      try {
+        await ignition.deploy(SocialMiningDeployerAdminModule, {
+          parameters: {
+            SocialMining: {
+              token: await token.getAddress(),
+              decayBps: 10_001,
+              proposer: proposer.address,
+              guardian: guardian.address,
+              recovery: recovery.address,
+            },
+          },
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure, "deploying with decayBps 10001 should fail").to.be.instanceOf(Error);
+      expect(String(failure)).to.include("InvalidDecayBps");
+      expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
     });
   });
 
@@ -217,6 +247,7 @@ describe("deploy/modules", function () {
       expect(await pool.hasRole(roles.PROPOSER_ROLE, proposer.address)).to.equal(true);
       expect(await pool.hasRole(roles.GUARDIAN_ROLE, guardian.address)).to.equal(true);
       expect(await pool.hasRole(roles.RECOVERY_ROLE, recovery.address)).to.equal(true);
+      expect(await pool.decayBps()).to.equal(BigInt(DEFAULTS.decayBps));
     });
 
     it("deploys with deploy/parameters/localhost.json as written", async function () {
@@ -233,6 +264,7 @@ describe("deploy/modules", function () {
         BigInt(local.claimWindow as number),
       ]);
       expect(await pool.defaultAdminDelay()).to.equal(BigInt(local.adminTransferDelay as number));
+      expect(await pool.decayBps()).to.equal(BigInt(local.decayBps as number));
       expect(await pool.hasRole(await pool.PROPOSER_ROLE(), local.proposer as string)).to.equal(true);
       expect(await pool.hasRole(await pool.GUARDIAN_ROLE(), local.guardian as string)).to.equal(true);
       expect(await pool.hasRole(await pool.RECOVERY_ROLE(), local.recovery as string)).to.equal(true);
@@ -250,10 +282,13 @@ describe("deploy/modules", function () {
       ];
       const tree = StandardMerkleTree.of(leaves, LEAF_ENCODING);
       const total = 1_000n;
+      const reputationTotal = 17n;
 
       await token.connect(deployer).approve(await pool.getAddress(), total);
       await pool.connect(deployer).fund(total);
-      await pool.connect(proposer).proposeEpoch(1n, tree.root, total, ethers.ZeroHash, "ipfs://epoch-1");
+      await pool
+        .connect(proposer)
+        .proposeEpoch(1n, tree.root, total, reputationTotal, ethers.ZeroHash, "ipfs://epoch-1");
       const epoch = await pool.getEpoch(1n);
       await expect(pool.claim(1n, 0n, alice.address, 700n, 12n, tree.getProof(0)))
         .to.be.revertedWithCustomError(pool, "EpochInChallenge")
@@ -264,9 +299,10 @@ describe("deploy/modules", function () {
       await expect(
         pool.connect(deployer).claim(1n, 0n, alice.address, 700n, 12n, tree.getProof(0)),
       ).to.changeTokenBalances(ethers, token, [alice, pool], [700n, -700n]);
-      expect(await pool.isClaimed(1n, 0n)).to.equal(true);
-      expect(await pool.isClaimed(1n, 1n)).to.equal(false);
+      expect(await pool.isClaimed(1n, alice.address)).to.equal(true);
+      expect(await pool.isClaimed(1n, bob.address)).to.equal(false);
       expect(await pool.reputationOf(alice.address)).to.equal(12n);
+      expect(await pool.totalReputation()).to.equal(reputationTotal);
       expect(await pool.outstanding()).to.equal(300n);
     });
   });

@@ -110,7 +110,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
     expect(Object.keys(deployed)).to.have.members(["LocalSuite#EpochRewards", "MockToken#MockERC20"]);
   });
 
-  it("grants the roles named in localhost.json and keeps the deployer as admin", async function () {
+  it("grants the roles named in localhost.json, sets its decay and keeps the deployer as admin", async function () {
     const parameters = JSON.parse(await readFile(path.join(ROOT, "deploy/parameters/localhost.json"), "utf8"));
     const local = parameters.LocalSuite as Record<string, string | number>;
     const epochRewards = await pool();
@@ -122,6 +122,7 @@ describe("deploy/modules/LocalSuite.ts on a real hardhat node", function () {
     expect((await epochRewards.defaultAdmin()).toLowerCase()).to.equal(deployer.toLowerCase());
     expect(await epochRewards.hasRole(await epochRewards.PROPOSER_ROLE(), deployer)).to.equal(false);
     expect(await epochRewards.durations()).to.deep.equal([BigInt(local.challengePeriod), BigInt(local.claimWindow)]);
+    expect(await epochRewards.decayBps()).to.equal(BigInt(local.decayBps));
     expect(await epochRewards.token()).to.equal(deployed["MockToken#MockERC20"]);
   });
 

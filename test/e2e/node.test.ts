@@ -1,7 +1,8 @@
 // End to end against a REAL `hardhat node` on 127.0.0.1:8545 (not the in-process network): deploy, allocate a
 // generated epoch of 60 contributors with the pipeline library, propose it with the task's function, warp past the
-// challenge period over JSON-RPC, claim every leaf from one signer, and check the published epoch with the
-// `social-mining verify` CLI (and that a copy with one vote changed fails it).
+// challenge period over JSON-RPC, claim every leaf from one signer, read the status back (inputsHash and uri from
+// the node's logs), and check the published epoch with the `social-mining verify` CLI (and that a copy with one
+// vote changed fails it).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,15 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { readClaims, readManifest } from "../../scripts/lib/index.js";
 import { allocateExport } from "../../tasks/lib/epochs.js";
-import { claimInBatches, proposeEpoch, stateName, type ClaimStruct } from "../../tasks/lib/pool.js";
+import { readReputationCsv } from "../../tasks/lib/artifacts.js";
+import {
+  claimInBatches,
+  poolStatus,
+  proposeEpoch,
+  reputationStatus,
+  stateName,
+  type ClaimStruct,
+} from "../../tasks/lib/pool.js";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
 import { isPortFree, startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
 
@@ -22,6 +31,7 @@ const CONTRIBUTORS = 60;
 const CHALLENGE = 3600;
 const WINDOW = 7 * 24 * 3600;
 const POOL = 12_345n * 10n ** 18n + 6789n;
+const DECAY_BPS = 1000;
 
 async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   const response = await fetch(URL, {
@@ -112,7 +122,7 @@ describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
     const token = (await ethers.deployContract("MockERC20", ["Reward", "RWD", 18], deployer!)) as unknown as MockERC20;
     const pool = (await ethers.deployContract(
       "EpochRewards",
-      [await token.getAddress(), deployer!.address, 3600, CHALLENGE, WINDOW, "Reputation", "REP"],
+      [await token.getAddress(), deployer!.address, 3600, CHALLENGE, WINDOW, DECAY_BPS, "Reputation", "REP"],
       deployer!,
     )) as unknown as EpochRewards;
     const poolAddress = await pool.getAddress();
@@ -168,14 +178,35 @@ describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
     expect(txs.length).to.equal(Math.ceil(CONTRIBUTORS / 25));
 
     const epoch = await pool.getEpoch(1);
+    const manifest = readManifest(published);
     expect(epoch.claimed).to.equal(epoch.total);
-    expect(epoch.total).to.equal(BigInt(readManifest(published).total));
+    expect(epoch.total).to.equal(BigInt(manifest.total));
+    expect(epoch.reputationTotal).to.equal(BigInt(manifest.reputationTotal));
     expect(await pool.outstanding()).to.equal(0n);
+    const reputation = readReputationCsv(published);
     for (const c of batch) {
       expect(await token.balanceOf(c.account), `balance of ${c.account}`).to.equal(c.amount);
       expect(await pool.reputationOf(c.account), `reputation of ${c.account}`).to.equal(c.reputation);
-      expect(await pool.isClaimed(1, c.index)).to.equal(true);
+      expect(c.reputation).to.equal(reputation.get(String(c.account).toLowerCase()) ?? 0n);
+      expect(await pool.isClaimed(1, c.account)).to.equal(true);
     }
+    // Every leaf claimed: the souls hold the whole supply the epoch committed.
+    expect(await pool.totalReputation()).to.equal(BigInt(manifest.reputationTotal));
+    const votes = await Promise.all(batch.map((c) => pool.getVotes(c.account)));
+    expect(votes.reduce((a, b) => a + b, 0n)).to.equal(BigInt(manifest.reputationTotal));
+
+    // The status reads inputsHash and uri from the node's EpochProposed log.
+    const status = await poolStatus(pool.connect(claimer!) as EpochRewards);
+    expect(status).to.include({ latestEpoch: 1, finalEpoch: 1, paused: false, logs: true });
+    expect(status.epochs[0]).to.include({
+      state: "Claimable",
+      inputsHash: manifest.inputsHash,
+      uri: `file://${published}`,
+      claimed: epoch.total,
+    });
+    const first = await reputationStatus(pool.connect(claimer!) as EpochRewards, batch[0]!.account as string);
+    expect(first).to.include({ hasSoul: true, lastClaimedEpoch: 1n, finalEpoch: 1n, decayBps: BigInt(DECAY_BPS) });
+    expect(first.score).to.equal(batch[0]!.reputation);
 
     const ok = cli("verify", published, "--root", epoch.root);
     expect(ok.status, ok.stdout + ok.stderr).to.equal(0);

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { readClaims } from "../../scripts/lib/index.js";
-import { artifactDirs } from "../../tasks/lib/artifacts.js";
-import { TaskError } from "../../tasks/lib/errors.js";
+import { decay, readClaims } from "../../scripts/lib/index.js";
+import { artifactDirs, readReputationCsv } from "../../tasks/lib/artifacts.js";
+import { describeError, TaskError } from "../../tasks/lib/errors.js";
 import { claimRewards, planClaims, proposeEpoch } from "../../tasks/lib/pool.js";
 import type { EpochRewards } from "../../typechain-types/index.js";
 import { allocateExamples, deploySuite, tamperedCopy } from "./fixture.js";
@@ -68,6 +68,9 @@ describe("tasks: claim", function () {
     expect((await token.balanceOf(account)) - before).to.equal(expected);
     expect(await pool.reputationOf(account)).to.equal(leaf(dirs[2]!, account).reputation);
     expect(await pool.lastSyncedEpoch(account)).to.equal(3n);
+    expect(result.plan.reputation).to.deep.equal({ epoch: 3, value: leaf(dirs[2]!, account).reputation });
+    expect(result.score).to.equal(leaf(dirs[2]!, account).reputation);
+    for (const epoch of [1, 2, 3]) expect(await pool.isClaimed(epoch, account)).to.equal(true);
   });
 
   it("skips epochs already claimed and claims only the rest", async function () {
@@ -83,6 +86,91 @@ describe("tasks: claim", function () {
     expect(plan.claims.map((c) => c.epoch)).to.deep.equal([1, 3]);
     expect(plan.skipped).to.deep.equal([{ epoch: 2, reason: "already claimed" }]);
     expect(plan.amount).to.equal(leaf(dirs[0]!, account).amount + leaf(dirs[2]!, account).amount);
+    expect(plan.reputation).to.deep.equal({ epoch: 3, value: leaf(dirs[2]!, account).reputation });
+  });
+
+  it("claims an epoch older than the newest claimed one for its tokens only: the score stays", async function () {
+    const { pool, token, others, dirs } = await networkHelpers.loadFixture(threeClaimable);
+    const account = everyEpochMember(
+      dirs,
+      others.map((s) => s.address),
+    );
+    const asAccount = pool.connect(others.find((s) => s.address === account)!) as EpochRewards;
+    await claimRewards(asAccount, account, [dirs[2]!]);
+    const score = await pool.getVotes(account);
+    expect(score).to.equal(leaf(dirs[2]!, account).reputation);
+    const before = await token.balanceOf(account);
+    const lines: string[] = [];
+    const older = await claimRewards(asAccount, account, [dirs[0]!], (l) => lines.push(l));
+    expect(older.status).to.equal("done");
+    expect(older.plan.reputation).to.equal(undefined);
+    expect(older.plan.tokensOnly).to.equal("epoch 1 is not newer than its last claimed epoch 3: the score stays");
+    expect(lines.join("\n")).to.match(
+      /claimed epoch 1 for 0x[0-9a-fA-F]{40} in one claimMany: \d+ paid \(tokens only: .*\), score now \d+/,
+    );
+    expect((await token.balanceOf(account)) - before).to.equal(leaf(dirs[0]!, account).amount);
+    expect(await pool.getVotes(account)).to.equal(score);
+    expect(await pool.isClaimed(1, account)).to.equal(true);
+    expect(await pool.isClaimed(2, account)).to.equal(false);
+  });
+
+  it("skips the epochs without a leaf for an idle account, whose score then decays to the pipeline's figure", async function () {
+    const { pool, guardian, dirs } = await networkHelpers.loadFixture(threeClaimable);
+    const account = guardian.address;
+    expect(dirs.map((d) => readClaims(d).claims[account] !== undefined)).to.deep.equal([true, false, false]);
+    const nonce = await ethers.provider.getTransactionCount(account);
+    const result = await claimRewards(pool.connect(guardian) as EpochRewards, account, dirs);
+    expect(result.status).to.equal("done");
+    expect(result.plan.claims.map((c) => c.epoch)).to.deep.equal([1]);
+    expect(result.plan.skipped).to.deep.equal([
+      { epoch: 2, reason: `no leaf for ${account}` },
+      { epoch: 3, reason: `no leaf for ${account}` },
+    ]);
+    // Epochs 2 and 3 are already final: the epoch-1 leaf is decayed twice, as the pipeline did without a leaf.
+    const epoch1 = leaf(dirs[0]!, account).reputation;
+    const expected = readReputationCsv(dirs[2]!).get(account.toLowerCase());
+    expect(await pool.getVotes(account)).to.equal(decay(epoch1, 2, 1000));
+    expect(await pool.getVotes(account)).to.equal(expected);
+    expect(await pool.decayed(epoch1, 2)).to.equal(expected);
+    expect(await ethers.provider.getTransactionCount(account)).to.equal(nonce + 1);
+  });
+
+  it("refuses while the pool is paused, before sending", async function () {
+    const { pool, guardian, others, dirs } = await networkHelpers.loadFixture(threeClaimable);
+    const account = everyEpochMember(
+      dirs,
+      others.map((s) => s.address),
+    );
+    await pool.connect(guardian).pause();
+    const nonce = await ethers.provider.getTransactionCount(account);
+    let caught: unknown;
+    try {
+      await claimRewards(pool.connect(others.find((s) => s.address === account)!) as EpochRewards, account, dirs);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(TaskError);
+    expect((caught as Error).message).to.match(/^the pool is paused: claims are stopped until the guardian unpauses/);
+    expect(await ethers.provider.getTransactionCount(account)).to.equal(nonce);
+  });
+
+  it("decodes AlreadyClaimed(epoch, account) when the same leaf is claimed twice", async function () {
+    const { pool, others, dirs } = await networkHelpers.loadFixture(threeClaimable);
+    const account = everyEpochMember(
+      dirs,
+      others.map((s) => s.address),
+    );
+    const l = leaf(dirs[0]!, account);
+    await pool.claim(1, l.index, account, l.amount, l.reputation, l.proof);
+    let caught: unknown;
+    try {
+      await pool.claim(1, l.index, account, l.amount, l.reputation, l.proof);
+    } catch (error) {
+      caught = error;
+    }
+    expect(describeError(caught, [pool.interface])).to.equal(
+      `the contract reverted with AlreadyClaimed(epoch=1, account=${account}) — this account's leaf of this epoch was already claimed`,
+    );
   });
 
   it("is a no-op with a message when everything is claimed, and sends nothing", async function () {

@@ -16,11 +16,11 @@ export const FUNDING = 50_000n * 10n ** 18n;
 
 type Connection = NetworkConnection;
 
-/** Deploys the local suite; `funding` (0 for none) is funded by the deployer. */
-export async function deploySuite(connection: Connection, funding: bigint = FUNDING) {
+/** Deploys the local suite; `funding` (0 for none) is funded by the deployer; `decayBps` defaults to 1000. */
+export async function deploySuite(connection: Connection, funding: bigint = FUNDING, decayBps = 1000) {
   const { ethers, ignition } = connection;
   const { token, epochRewards } = await ignition.deploy(LocalSuiteModule, {
-    parameters: { LocalSuite: { challengePeriod: CHALLENGE, claimWindow: WINDOW } },
+    parameters: { LocalSuite: { challengePeriod: CHALLENGE, claimWindow: WINDOW, decayBps } },
   });
   const pool = (await ethers.getContractAt("EpochRewards", await epochRewards.getAddress())) as unknown as EpochRewards;
   const mock = (await ethers.getContractAt("MockERC20", await token.getAddress())) as unknown as MockERC20;
@@ -56,6 +56,15 @@ export async function allocateExamples(connection: Connection, pool: EpochReward
     dirs.push(outDir);
   }
   return dirs;
+}
+
+/** A copy of an artifacts directory with one text file (such as reputation.csv) changed by `edit`. */
+export function tamperedTextCopy(dir: string, file: string, edit: (text: string) => string): string {
+  const copy = mkdtempSync(join(tmpdir(), "sm-tampered-"));
+  cpSync(dir, copy, { recursive: true });
+  const path = join(copy, file);
+  writeFileSync(path, edit(readFileSync(path, "utf8")));
+  return copy;
 }
 
 /** A copy of an artifacts directory with one JSON file changed by `edit`. */

@@ -3,9 +3,9 @@ import { network } from "hardhat";
 import { readManifest } from "../../scripts/lib/index.js";
 import { loadEpochArtifacts } from "../../tasks/lib/artifacts.js";
 import { TaskError } from "../../tasks/lib/errors.js";
-import { planProposal, proposeEpoch, stateName, vetoEpoch } from "../../tasks/lib/pool.js";
+import { planProposal, proposeEpoch, proposedLogs, stateName, vetoEpoch } from "../../tasks/lib/pool.js";
 import type { EpochRewards } from "../../typechain-types/index.js";
-import { allocateExamples, deploySuite, FUNDING, tamperedCopy } from "./fixture.js";
+import { allocateExamples, deploySuite, FUNDING, tamperedCopy, tamperedTextCopy } from "./fixture.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -13,6 +13,12 @@ const { ethers, networkHelpers } = connection;
 async function funded() {
   const suite = await deploySuite(connection);
   return { ...suite, dirs: await allocateExamples(connection, suite.pool) };
+}
+
+/** A pool that decays reputation by 5% an epoch, with the examples allocated by the pipeline's default 10%. */
+async function halfDecay() {
+  const suite = await deploySuite(connection, FUNDING, 500);
+  return { ...suite, dirs: await allocateExamples(connection, suite.pool, 1) };
 }
 
 async function unfunded() {
@@ -37,17 +43,79 @@ async function expectRefused(sender: string, fn: () => Promise<unknown>, pattern
 }
 
 describe("tasks: propose", function () {
-  it("proposes the next epoch with the root and total of its artifacts", async function () {
+  it("proposes the next epoch with the root, total and reputation total of its artifacts", async function () {
     const { pool, proposer, dirs } = await networkHelpers.loadFixture(funded);
     const manifest = readManifest(dirs[0]!);
-    const result = await proposeEpoch(pool.connect(proposer) as EpochRewards, dirs[0]!, { uri: "ipfs://epoch-1" });
+    let shown: string[] = [];
+    const result = await proposeEpoch(pool.connect(proposer) as EpochRewards, dirs[0]!, {
+      uri: "ipfs://epoch-1",
+      confirm: async (lines) => {
+        shown = lines;
+        return true;
+      },
+    });
     expect(result.status).to.equal("done");
     const onChain = await pool.getEpoch(1);
     expect(onChain.root).to.equal(manifest.root);
     expect(onChain.total).to.equal(BigInt(manifest.total));
-    expect(onChain.inputsHash).to.equal(manifest.inputsHash);
+    expect(onChain.reputationTotal).to.equal(BigInt(manifest.reputationTotal));
     expect(stateName(onChain.state)).to.equal("Challenge");
     expect(await pool.available()).to.equal(FUNDING - BigInt(manifest.total));
+    // inputsHash and uri are stored in the EpochProposed event only.
+    const proposed = (await proposedLogs(pool))!.get(1)!;
+    expect(proposed).to.include({ inputsHash: manifest.inputsHash, uri: "ipfs://epoch-1", root: manifest.root });
+    expect(proposed.reputationTotal).to.equal(BigInt(manifest.reputationTotal));
+    expect(shown).to.include(`reputationTotal  ${manifest.reputationTotal} (decay 1000 bps per epoch, as the pool)`);
+  });
+
+  it("refuses artifacts computed with another decay than the pool's, naming both, before sending", async function () {
+    const { pool, proposer, dirs } = await networkHelpers.loadFixture(halfDecay);
+    expect(await pool.decayBps()).to.equal(500n);
+    expect(readManifest(dirs[0]!).rules.decayBps).to.equal(1000);
+    await expectRefused(
+      proposer.address,
+      () => proposeEpoch(pool.connect(proposer) as EpochRewards, dirs[0]!),
+      /computed with rules\.decayBps 1000 but the pool's decayBps\(\) is 500: .*"decayBps": 500/,
+    );
+    expect(await pool.latestEpoch()).to.equal(0n);
+  });
+
+  it("refuses a reputation total above MAX_REPUTATION() or one that is not the sum of reputation.csv", async function () {
+    const { pool, proposer, dirs } = await networkHelpers.loadFixture(funded);
+    const asProposer = pool.connect(proposer) as EpochRewards;
+    const max = await pool.MAX_REPUTATION();
+    expect(max).to.equal(2n ** 64n - 1n);
+    const huge = { ...loadEpochArtifacts(dirs[0]!), reputationTotal: max + 1n };
+    await expectRefused(
+      proposer.address,
+      () => planProposal(asProposer, huge),
+      new RegExp(`reputationTotal ${max + 1n} exceeds MAX_REPUTATION\\(\\) ${max}`),
+    );
+    const raised = tamperedCopy(dirs[0]!, "manifest.json", (m) => {
+      m.reputationTotal = (BigInt(m.reputationTotal) + 1n).toString();
+    });
+    await expectRefused(
+      proposer.address,
+      () => proposeEpoch(asProposer, raised),
+      /manifest\.json: reputationTotal \d+ does not match \d+, the sum of reputation\.csv/,
+    );
+    // One account's row raised by 1 and another's lowered by 1: the sum holds, the leaf does not.
+    const swapped = tamperedTextCopy(dirs[0]!, "reputation.csv", (text) => {
+      const lines = text.split("\n");
+      const bump = (i: number, by: bigint) => {
+        const [account, value] = lines[i]!.split(",");
+        lines[i] = `${account},${BigInt(value!) + by}`;
+      };
+      bump(1, 1n);
+      bump(2, -1n);
+      return lines.join("\n");
+    });
+    await expectRefused(
+      proposer.address,
+      () => proposeEpoch(asProposer, swapped),
+      /reputation\.csv: reputation \d+ of 0x[0-9a-fA-F]{40} does not match \d+ in its leaf \d+ of tree\.json/,
+    );
+    expect(await pool.latestEpoch()).to.equal(0n);
   });
 
   it("is a no-op with a clear message when the same root is already proposed", async function () {
@@ -119,8 +187,54 @@ describe("tasks: propose", function () {
     await expectRefused(
       proposer.address,
       () => proposeEpoch(asProposer, dirs[2]!),
-      /epoch 3 cannot be proposed: the next epoch is 2/,
+      /epoch 3 cannot be proposed: the next epoch is 2 \(latest proposed 1\); epochs are proposed strictly in order$/,
     );
+  });
+
+  it("after a veto of an earlier epoch, refuses the later vetoed epochs until the vetoed one is proposed again", async function () {
+    const { pool, proposer, guardian, dirs } = await networkHelpers.loadFixture(funded);
+    const asProposer = pool.connect(proposer) as EpochRewards;
+    await proposeEpoch(asProposer, dirs[0]!);
+    await proposeEpoch(asProposer, dirs[1]!);
+    const vetoed = await vetoEpoch(pool.connect(guardian) as EpochRewards, 1, "wrong votes export");
+    expect(vetoed.status === "done" && vetoed.epochs).to.deep.equal([1, 2]);
+    expect(stateName(await pool.epochState(2))).to.equal("Vetoed");
+    expect(await pool.latestEpoch()).to.equal(0n);
+    await expectRefused(
+      proposer.address,
+      () => proposeEpoch(asProposer, dirs[1]!),
+      /epoch 2 cannot be proposed: the next epoch is 1 \(latest proposed 0\); epochs are proposed strictly in order \(epoch 2 was vetoed: propose epoch 1 first\)/,
+    );
+  });
+
+  it("refuses while the pool is paused, before sending", async function () {
+    const { pool, proposer, guardian, dirs } = await networkHelpers.loadFixture(funded);
+    await pool.connect(guardian).pause();
+    await expectRefused(
+      proposer.address,
+      () => proposeEpoch(pool.connect(proposer) as EpochRewards, dirs[0]!),
+      /the pool is paused: proposals are stopped until the guardian unpauses/,
+    );
+  });
+
+  it("refuses epoch 65 until epoch 1 has expired: at most MAX_OPEN_EPOCHS() epochs are open", async function () {
+    const { pool, proposer, dirs } = await networkHelpers.loadFixture(funded);
+    const asProposer = pool.connect(proposer) as EpochRewards;
+    expect(await pool.MAX_OPEN_EPOCHS()).to.equal(64n);
+    for (let epoch = 1; epoch <= 64; epoch++) {
+      await asProposer.proposeEpoch(epoch, ethers.id(`root ${epoch}`), 1n, 0n, ethers.ZeroHash, "");
+    }
+    const next = { ...loadEpochArtifacts(dirs[0]!), epoch: 65 };
+    const first = await pool.getEpoch(1);
+    await expectRefused(
+      proposer.address,
+      () => planProposal(asProposer, next),
+      new RegExp(
+        `epoch 65 cannot be proposed before epoch 1 expires at ${new Date(Number(first.expiresAt) * 1000).toISOString().replace(".000Z", "Z")}: at most 64 epochs`,
+      ),
+    );
+    await networkHelpers.time.increaseTo(first.expiresAt);
+    expect((await planProposal(asProposer, next)).status).to.equal("send");
   });
 
   it("refuses a total that available() does not cover, naming the shortfall", async function () {
