@@ -297,11 +297,12 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
     ) external {
         // No reentrancy guard: every effect precedes the one external call (the transfer), so a token hook that
         // calls back finds this leaf claimed and the soul saved (docs/threat-model.md).
-        _recordLeaf(epoch, index, account, amount, reputation, proof);
+        (Epoch storage e, uint256 unclaimed) = _verifyLeaf(epoch, index, account, amount, reputation, proof);
         SoulLedger.Soul memory soul = _loadSoul(account);
         uint256 before = SoulLedger.anchorOf(soul);
-        _applyClaim(soul, account, epoch, reputation);
-        _commitSoul(account, soul, before);
+        bool anchored = _applyClaim(soul, account, epoch, reputation);
+        _spendLeaf(e, unclaimed, epoch, index, account, amount);
+        _commitSoul(account, soul, before, anchored);
         _pay(account, amount);
     }
 
@@ -314,25 +315,35 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         address account = claims[0].account;
         SoulLedger.Soul memory soul = _loadSoul(account);
         uint256 before = SoulLedger.anchorOf(soul);
+        bool anchored = false;
         uint256 owed = 0;
         for (uint256 i = 0; i < count; ++i) {
             Claim calldata c = claims[i];
             if (c.account != account) {
-                _commitSoul(account, soul, before);
+                _commitSoul(account, soul, before, anchored);
                 _pay(account, owed);
                 account = c.account;
                 soul = _loadSoul(account);
                 before = SoulLedger.anchorOf(soul);
+                anchored = false;
                 owed = 0;
             }
-            _recordLeaf(c.epoch, c.index, c.account, c.amount, c.reputation, c.proof);
-            _applyClaim(soul, account, c.epoch, c.reputation);
+            (Epoch storage e, uint256 unclaimed) = _verifyLeaf(
+                c.epoch,
+                c.index,
+                c.account,
+                c.amount,
+                c.reputation,
+                c.proof
+            );
+            if (_applyClaim(soul, account, c.epoch, c.reputation)) anchored = true;
+            _spendLeaf(e, unclaimed, c.epoch, c.index, c.account, c.amount);
             // Cannot overflow: each amount was checked against its epoch's uint96 total.
             unchecked {
                 owed += c.amount;
             }
         }
-        _commitSoul(account, soul, before);
+        _commitSoul(account, soul, before, anchored);
         _pay(account, owed);
     }
 
@@ -443,17 +454,17 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                                 INTERNAL
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Checks the window, the proof and the epoch's cap, and counts the amount as claimed. Whether the account
-    /// already claimed this epoch is checked on its soul (`_applyClaim`).
-    function _recordLeaf(
+    /// @dev Checks that the epoch is claimable and the leaf is in its tree. The claim then goes through the soul
+    /// (`_applyClaim`: claimed before?) and the epoch's cap (`_spendLeaf`), in that order.
+    function _verifyLeaf(
         uint256 epoch,
         uint256 index,
         address account,
         uint256 amount,
         uint256 reputation,
         bytes32[] calldata proof
-    ) private {
-        Epoch storage e = _epochs[epoch];
+    ) private view returns (Epoch storage e, uint256 unclaimed) {
+        e = _epochs[epoch];
         bytes32 root = e.root;
         if (root == bytes32(0)) _revertNotLive(epoch);
         // The pool's pause is copied into every open epoch: a claim reads no global state.
@@ -465,7 +476,18 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         if (!MerkleProof.verifyCalldata(proof, root, _leafHash(index, account, amount, reputation))) {
             revert InvalidProof(epoch, index, account, amount, reputation);
         }
-        uint256 unclaimed = e.unclaimed;
+        unclaimed = e.unclaimed;
+    }
+
+    /// @dev Counts a verified leaf's amount against its epoch's total (`unclaimed`, as `_verifyLeaf` read it).
+    function _spendLeaf(
+        Epoch storage e,
+        uint256 unclaimed,
+        uint256 epoch,
+        uint256 index,
+        address account,
+        uint256 amount
+    ) private {
         if (amount > unclaimed) revert EpochTotalExceeded(epoch, e.total - unclaimed, amount, e.total);
         // Cannot underflow: checked above.
         unchecked {

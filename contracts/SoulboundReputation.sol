@@ -286,20 +286,28 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
     /// @dev Records the claim of `account`'s leaf in `epoch` on the loaded soul `s` (not yet saved). If `epoch` is
     /// newer than every claimed epoch, the leaf's `reputation` becomes the anchor unless it equals the anchor decayed
     /// to `epoch` (then nothing about the score changes). An older epoch only marks the leaf as claimed.
-    function _applyClaim(SoulLedger.Soul memory s, address account, uint256 epoch, uint256 reputation) internal {
+    /// @return anchored Whether the leaf became the anchor.
+    function _applyClaim(
+        SoulLedger.Soul memory s,
+        address account,
+        uint256 epoch,
+        uint256 reputation
+    ) internal returns (bool anchored) {
+        // Refused in any claim order: a leaf that could never be the anchor is a wrong tree.
+        if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
         bool newest = epoch > s.lastClaimedEpoch;
         if (!SoulLedger.markClaimed(s, epoch)) revert AlreadyClaimed(epoch, account);
-        if (!newest || s.recoveredAway) return;
-        if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
-        if (s.since != 0 && reputation == ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps)) return;
+        if (!newest || s.recoveredAway) return false;
+        if (s.since != 0 && reputation == ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps)) return false;
         _ledger.setAnchor(account, s, uint64(reputation), uint32(epoch));
+        return true;
     }
 
     /// @dev Saves the soul of `account`, changed into `s` from the anchor `before` (`SoulLedger.anchorOf`), with the
-    /// events of what changed.
-    function _commitSoul(address account, SoulLedger.Soul memory s, uint256 before) internal {
+    /// events of what changed when a leaf became its anchor (`anchored`).
+    function _commitSoul(address account, SoulLedger.Soul memory s, uint256 before, bool anchored) internal {
         _ledger.save(account, s);
-        if (SoulLedger.anchorOf(s) == before) return;
+        if (!anchored) return;
         uint256 tokenId = uint256(uint160(account));
         bool minted = before >> 96 == 0;
         if (minted) {

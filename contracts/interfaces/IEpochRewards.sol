@@ -12,7 +12,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @dev Leaf hash: `keccak256(bytes.concat(keccak256(abi.encode(index, account, amount, reputation))))`.
 /// Pause: a pause stops claims and proposals and never shortens a claim window: every epoch still open when a pause
 /// begins is marked, cannot be swept while the pause lasts, and on unpause its `expiresAt` moves by the time the
-/// pool spent paused while that epoch was claimable.
+/// pool spent paused while that epoch was claimable. While paused, a claim of a marked epoch reverts `EnforcedPause`;
+/// a claim that could not succeed anyway (an epoch expired before the pause, vetoed or never proposed) reverts with
+/// that reason, since the pause changes nothing for it.
 /// Claims are recorded per account (one leaf per account and epoch), in the account's soul: a bitmap of the 64
 /// epochs up to its newest claim. So that every claimable epoch lies in that window, at most `MAX_OPEN_EPOCHS`
 /// epochs are open at once: epoch `n` can be proposed only once epoch `n - 64` has expired.

@@ -6,10 +6,12 @@ import {Vm} from "forge-std/Vm.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EpochRewards} from "../../contracts/EpochRewards.sol";
 import {IEpochRewards} from "../../contracts/interfaces/IEpochRewards.sol";
+import {ISoulboundReputation} from "../../contracts/interfaces/ISoulboundReputation.sol";
 import {MockERC20} from "../../contracts/test/MockERC20.sol";
 import {MerkleHelper} from "./MerkleHelper.sol";
 
-/// @notice Shared setup of the concrete tests: a funded pool with every role held by a named user.
+/// @notice Shared setup of the concrete tests: a funded pool (10% decay an epoch) with every role held by a named
+/// user, and helpers to build trees, propose, claim and move through an epoch's life.
 abstract contract Base is Test {
     /// @notice One leaf of an epoch tree.
     struct Leaf {
@@ -22,13 +24,23 @@ abstract contract Base is Test {
     uint48 internal constant ADMIN_DELAY = 1 days;
     uint32 internal constant CHALLENGE = 2 days;
     uint32 internal constant WINDOW = 30 days;
+    uint256 internal constant DECAY_BPS = 1000;
     uint256 internal constant FUNDING = 1_000_000e18;
     uint256 internal constant START = 1_700_000_000;
+    uint256 internal constant MAX_REPUTATION = type(uint64).max;
     string internal constant NAME = "Social Mining Reputation";
     string internal constant SYMBOL = "SMR";
 
     bytes32 internal constant INPUTS_HASH = keccak256("inputs");
     string internal constant URI = "ipfs://epoch";
+
+    /// @dev Topics of the pool's events that tests count.
+    bytes32 internal constant VOTES_CHANGED = keccak256("DelegateVotesChanged(address,uint256,uint256)");
+    bytes32 internal constant METADATA_UPDATE = keccak256("MetadataUpdate(uint256)");
+    bytes32 internal constant LOCKED = keccak256("Locked(uint256)");
+    bytes32 internal constant TRANSFER = keccak256("Transfer(address,address,uint256)");
+    bytes32 internal constant CLAIMED = keccak256("Claimed(uint256,uint256,address,uint256)");
+    bytes32 internal constant EPOCH_VETOED = keccak256("EpochVetoed(uint256,bytes32,address,string)");
 
     address internal admin;
     address internal proposer;
@@ -37,6 +49,8 @@ abstract contract Base is Test {
     address internal alice;
     address internal bob;
     address internal eve;
+    /// @dev Holds the only leaf of the "idle" epochs, in which none of the other users has a leaf.
+    address internal nobody;
 
     MockERC20 internal token;
     EpochRewards internal pool;
@@ -50,18 +64,40 @@ abstract contract Base is Test {
         alice = makeAddr("alice");
         bob = makeAddr("bob");
         eve = makeAddr("eve");
+        nobody = makeAddr("nobody");
 
         token = new MockERC20("Reward", "RWD", 18);
-        pool = new EpochRewards(IERC20(address(token)), admin, ADMIN_DELAY, CHALLENGE, WINDOW, NAME, SYMBOL);
         vm.label(address(token), "token");
-        vm.label(address(pool), "pool");
+        _usePool(DECAY_BPS);
+    }
 
+    /*//////////////////////////////////////////////////////////////
+                                DEPLOYMENT
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev A new pool of `token` decaying `decayBps` an epoch, with the roles granted (not funded).
+    function _deployPool(uint256 decayBps) internal returns (EpochRewards deployed) {
+        deployed = new EpochRewards(
+            IERC20(address(token)),
+            admin,
+            ADMIN_DELAY,
+            CHALLENGE,
+            WINDOW,
+            decayBps,
+            NAME,
+            SYMBOL
+        );
         vm.startPrank(admin);
-        pool.grantRole(pool.PROPOSER_ROLE(), proposer);
-        pool.grantRole(pool.GUARDIAN_ROLE(), guardian);
-        pool.grantRole(pool.RECOVERY_ROLE(), recovery);
+        deployed.grantRole(deployed.PROPOSER_ROLE(), proposer);
+        deployed.grantRole(deployed.GUARDIAN_ROLE(), guardian);
+        deployed.grantRole(deployed.RECOVERY_ROLE(), recovery);
         vm.stopPrank();
+    }
 
+    /// @dev Makes a new pool decaying `decayBps` an epoch, funded with `FUNDING`, the `pool` every helper uses.
+    function _usePool(uint256 decayBps) internal {
+        pool = _deployPool(decayBps);
+        vm.label(address(pool), "pool");
         _fund(admin, FUNDING);
     }
 
@@ -108,9 +144,14 @@ abstract contract Base is Test {
         leaves[2] = c;
     }
 
-    /// @dev The default tree: alice and bob are paid, eve only has reputation to sync.
+    /// @dev The default tree: alice and bob are paid, eve only gains reputation.
     function _defaultLeaves() internal view returns (Leaf[] memory) {
         return _three(_leaf(0, alice, 100e18, 10), _leaf(1, bob, 50e18, 20), _leaf(2, eve, 0, 5));
+    }
+
+    /// @dev The tree of an epoch in which none of alice, bob and eve has a leaf.
+    function _idleLeaves() internal view returns (Leaf[] memory) {
+        return _one(_leaf(0, nobody, 0, 0));
     }
 
     function _hashes(Leaf[] memory leaves) internal pure returns (bytes32[] memory hashes) {
@@ -129,9 +170,17 @@ abstract contract Base is Test {
         return MerkleHelper.proof(_hashes(leaves), position);
     }
 
+    /// @dev Sum of the leaves' amounts: the epoch's total.
     function _sum(Leaf[] memory leaves) internal pure returns (uint256 total) {
         for (uint256 i = 0; i < leaves.length; ++i) {
             total += leaves[i].amount;
+        }
+    }
+
+    /// @dev Sum of the leaves' reputations: the default reputation total of an epoch in the tests.
+    function _reputationSum(Leaf[] memory leaves) internal pure returns (uint256 total) {
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            total += leaves[i].reputation;
         }
     }
 
@@ -139,15 +188,30 @@ abstract contract Base is Test {
                                 EPOCHS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Proposes `leaves` as `epoch` with their sum as the total.
+    /// @dev Proposes `leaves` as `epoch` with their amounts' sum as the total and their reputations' sum as the
+    /// reputation total.
     function _propose(uint256 epoch, Leaf[] memory leaves) internal returns (bytes32 root) {
-        return _propose(epoch, leaves, _sum(leaves));
+        return _propose(epoch, leaves, _sum(leaves), _reputationSum(leaves));
     }
 
     function _propose(uint256 epoch, Leaf[] memory leaves, uint256 total) internal returns (bytes32 root) {
+        return _propose(epoch, leaves, total, _reputationSum(leaves));
+    }
+
+    function _propose(
+        uint256 epoch,
+        Leaf[] memory leaves,
+        uint256 total,
+        uint256 reputationTotal
+    ) internal returns (bytes32 root) {
         root = _root(leaves);
         vm.prank(proposer);
-        pool.proposeEpoch(epoch, root, total, INPUTS_HASH, URI);
+        pool.proposeEpoch(epoch, root, total, reputationTotal, INPUTS_HASH, URI);
+    }
+
+    /// @dev Proposes an epoch in which none of alice, bob and eve has a leaf, with `reputationTotal`.
+    function _proposeIdle(uint256 epoch, uint256 reputationTotal) internal returns (bytes32 root) {
+        return _propose(epoch, _idleLeaves(), 0, reputationTotal);
     }
 
     /// @dev Proposes `leaves` as `epoch` and moves to the start of its claim window.
@@ -156,6 +220,7 @@ abstract contract Base is Test {
         _open(epoch);
     }
 
+    /// @dev Moves to the end of the challenge period of `epoch`: it is final (and claimable) from then on.
     function _open(uint256 epoch) internal {
         vm.warp(pool.getEpoch(epoch).claimableAt);
     }
@@ -167,6 +232,21 @@ abstract contract Base is Test {
     function _veto(uint256 epoch) internal {
         vm.prank(guardian);
         pool.vetoEpoch(epoch, "wrong");
+    }
+
+    function _pause() internal {
+        vm.prank(guardian);
+        pool.pause();
+    }
+
+    function _unpause() internal {
+        vm.prank(guardian);
+        pool.unpause();
+    }
+
+    function _recover(address from, address to) internal {
+        vm.prank(recovery);
+        pool.recoverSoul(from, to);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -181,6 +261,11 @@ abstract contract Base is Test {
         pool.claim(epoch, l.index, l.account, l.amount, l.reputation, proof);
     }
 
+    /// @dev Claims leaf `position` of `leaves` in `epoch`, submitted by eve (anyone may submit).
+    function _claim(uint256 epoch, Leaf[] memory leaves, uint256 position) internal {
+        _claim(eve, epoch, leaves, position);
+    }
+
     function _claimOf(
         uint256 epoch,
         Leaf[] memory leaves,
@@ -190,15 +275,44 @@ abstract contract Base is Test {
         return IEpochRewards.Claim(epoch, l.index, l.account, l.amount, l.reputation, _proof(leaves, position));
     }
 
+    /*//////////////////////////////////////////////////////////////
+                                LOGS
+    //////////////////////////////////////////////////////////////*/
+
     /// @dev Number of ERC-20 Transfer events the reward token emitted among `logs`.
-    function _tokenTransfers(Vm.Log[] memory logs) internal view returns (uint256 count) {
-        bytes32 topic = keccak256("Transfer(address,address,uint256)");
+    function _tokenTransfers(Vm.Log[] memory logs) internal view returns (uint256) {
+        return _count(logs, address(token), TRANSFER);
+    }
+
+    /// @dev Number of events with `topic` that `emitter` emitted among `logs`.
+    function _count(Vm.Log[] memory logs, address emitter, bytes32 topic) internal pure returns (uint256 n) {
         for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(token) && logs[i].topics[0] == topic) ++count;
+            if (logs[i].emitter == emitter && logs[i].topics.length != 0 && logs[i].topics[0] == topic) ++n;
         }
+    }
+
+    /// @dev Number of events with `topic` that the pool emitted among `logs`.
+    function _count(Vm.Log[] memory logs, bytes32 topic) internal view returns (uint256) {
+        return _count(logs, address(pool), topic);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                SOULS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Asserts the anchor of `account`: the reputation it carries, its epoch, and since when it applies.
+    function _assertAnchor(address account, uint256 value, uint256 anchorEpoch, uint256 since) internal view {
+        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(account);
+        assertEq(r.value, value, "anchor value");
+        assertEq(r.anchorEpoch, anchorEpoch, "anchor epoch");
+        assertEq(r.since, since, "anchor since");
     }
 
     function _tokenId(address account) internal pure returns (uint256) {
         return uint256(uint160(account));
+    }
+
+    function _state(uint256 epoch) internal view returns (uint8) {
+        return uint8(pool.epochState(epoch));
     }
 }

@@ -2,10 +2,10 @@
 pragma solidity ^0.8.28;
 
 import {Vm} from "forge-std/Vm.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
@@ -13,9 +13,7 @@ import {IERC5192} from "../../../contracts/interfaces/IERC5192.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract Claim_Concrete_Test is Base {
-    bytes32 private constant VOTES_CHANGED = keccak256("DelegateVotesChanged(address,uint256,uint256)");
-    bytes32 private constant LOCKED = keccak256("Locked(uint256)");
-
+    /// @dev Epoch 1 (the default tree) is claimable: alice 100e18 rep 10, bob 50e18 rep 20, eve 0 rep 5.
     function setUp() public override {
         super.setUp();
         _proposeOpen(1, _defaultLeaves());
@@ -35,23 +33,30 @@ contract Claim_Concrete_Test is Base {
         pool.claim(epoch, l.index, l.account, l.amount, l.reputation, proof);
     }
 
-    function _count(Vm.Log[] memory logs, address emitter, bytes32 topic) private pure returns (uint256 n) {
-        for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == emitter && logs[i].topics[0] == topic) ++n;
-        }
-    }
-
     /*//////////////////////////////////////////////////////////////
                             EPOCH WINDOW
     //////////////////////////////////////////////////////////////*/
 
     function test_RevertGiven_Paused() external {
-        vm.prank(guardian);
-        pool.pause();
+        _pause();
         Leaf[] memory leaves = _defaultLeaves();
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(Pausable.EnforcedPause.selector);
+        vm.expectRevert(IEpochRewards.EnforcedPause.selector);
         pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
+    }
+
+    /// @dev The pause is copied into the epochs open when it begins: a claim that could not succeed anyway reverts with
+    /// its own reason, which the pause does not change.
+    function test_RevertGiven_Paused_GivenTheEpochWasNotOpenWhenThePauseBegan() external {
+        Leaf[] memory leaves = _defaultLeaves();
+        _expire(1);
+        _pause();
+        bytes32[] memory proof = _proof(leaves, 0);
+        uint256 expiresAt = pool.getEpoch(1).expiresAt;
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, expiresAt));
+        pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 7));
+        pool.claim(7, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
     }
 
     function test_RevertGiven_EpochWasNeverProposed() external {
@@ -106,12 +111,35 @@ contract Claim_Concrete_Test is Base {
                             LEAF CHECKS
     //////////////////////////////////////////////////////////////*/
 
-    function test_RevertGiven_LeafWasAlreadyClaimed() external {
+    function test_RevertGiven_AccountAlreadyClaimedItsLeafOfTheEpoch() external {
+        Leaf[] memory leaves = _defaultLeaves();
+        // A zero-amount leaf, submitted again by someone else.
+        _claim(eve, 1, leaves, 2);
+        bytes32[] memory proof = _proof(leaves, 2);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 1, eve));
+        pool.claim(1, 2, eve, 0, 5, proof);
+        // A paid leaf (bob's 50e18, alice's 100e18 still unclaimed), submitted again by its account.
+        _claim(eve, 1, leaves, 1);
+        proof = _proof(leaves, 1);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 1, bob));
+        pool.claim(1, 1, bob, 50e18, 20, proof);
+        assertEq(token.balanceOf(bob), 50e18);
+        assertEq(pool.getEpoch(1).claimed, 50e18);
+    }
+
+    /// @dev The claimed check comes before the epoch's cap: a second claim says AlreadyClaimed even when less than
+    /// the leaf's amount is left in the epoch (here 50e18 < 100e18), not that the tree is wrong.
+    function test_RevertGiven_AccountAlreadyClaimedItsLeafOfTheEpoch_WhenLessThanItsAmountIsLeft() external {
         Leaf[] memory leaves = _defaultLeaves();
         _claim(alice, 1, leaves, 0);
         bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0));
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 1, alice));
         pool.claim(1, 0, alice, leaves[0].amount, leaves[0].reputation, proof);
+        assertEq(token.balanceOf(alice), 100e18);
+        assertEq(pool.getEpoch(1).claimed, 100e18);
     }
 
     function test_RevertWhen_ProofIsFromAnotherEpoch() external {
@@ -159,7 +187,7 @@ contract Claim_Concrete_Test is Base {
         _expectInvalidProof(1, leaves[0], new bytes32[](0));
     }
 
-    function test_RevertWhen_LeavesOfAMaliciousTreeSumPastTheTotal() external {
+    function test_RevertWhen_LeavesOfAWrongTreeSumPastTheTotal() external {
         Leaf[] memory leaves = _two(_leaf(0, alice, 60, 1), _leaf(1, bob, 60, 1));
         _propose(2, leaves, 100);
         _open(2);
@@ -170,6 +198,50 @@ contract Claim_Concrete_Test is Base {
         // The other epochs' reservations are untouched.
         assertEq(pool.getEpoch(2).claimed, 60);
         assertEq(pool.outstanding(), _sum(_defaultLeaves()) + 40);
+        assertFalse(pool.isClaimed(2, bob));
+    }
+
+    function test_RevertWhen_LeafReputationDoesNotFit64Bits() external {
+        uint256 tooLarge = MAX_REPUTATION + 1;
+        Leaf[] memory leaves = _two(_leaf(0, alice, 1, tooLarge), _leaf(1, bob, 1, MAX_REPUTATION));
+        _propose(2, leaves, 2, MAX_REPUTATION);
+        _open(2);
+        bytes32[] memory proof = _proof(leaves, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISoulboundReputation.ReputationTooLarge.selector, tooLarge, MAX_REPUTATION)
+        );
+        pool.claim(2, 0, alice, 1, tooLarge, proof);
+        assertFalse(pool.isClaimed(2, alice));
+        // The largest value that fits is accepted.
+        _claim(bob, 2, leaves, 1);
+        assertEq(pool.reputationOf(bob), MAX_REPUTATION);
+    }
+
+    function test_WhenTwoLeavesCarry2Pow64Minus1Each_ItShouldAcceptBoth() external {
+        Leaf[] memory leaves = _two(_leaf(0, alice, 1, MAX_REPUTATION), _leaf(1, bob, 1, MAX_REPUTATION));
+        _propose(2, leaves, 2, MAX_REPUTATION);
+        _open(2);
+        _claim(2, leaves, 0);
+        _claim(2, leaves, 1);
+        assertEq(pool.reputationOf(alice), MAX_REPUTATION);
+        assertEq(pool.reputationOf(bob), MAX_REPUTATION);
+        assertEq(pool.totalReputation(), MAX_REPUTATION);
+    }
+
+    function test_RevertWhen_LeafAccountIsTheZeroAddress() external {
+        Leaf[] memory leaves = _one(_leaf(0, address(0), 0, 7));
+        _proposeOpen(2, leaves);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
+        _claim(bob, 2, leaves, 0);
+        // Not even a zero reputation mints there.
+        Leaf[] memory zero = _one(_leaf(0, address(0), 0, 0));
+        _proposeOpen(3, zero);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
+        _claim(bob, 3, zero, 0);
+        assertFalse(pool.isClaimed(2, address(0)));
+        assertFalse(pool.isClaimed(3, address(0)));
+        assertFalse(pool.hasSoul(address(0)));
+        assertEq(pool.soulCount(), 0);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -188,24 +260,25 @@ contract Claim_Concrete_Test is Base {
         assertEq(token.balanceOf(alice), 100e18);
         assertEq(token.balanceOf(eve), 0);
         assertEq(token.balanceOf(address(pool)), poolBalance - 100e18);
-        assertTrue(pool.isClaimed(1, 0));
+        assertTrue(pool.isClaimed(1, alice));
+        assertFalse(pool.isClaimed(1, eve));
         assertEq(pool.getEpoch(1).claimed, 100e18);
         assertEq(pool.available(), availableBefore);
         assertEq(pool.outstanding(), _sum(leaves) - 100e18);
     }
 
-    function test_WhenAmountIsZero_ItShouldTransferNoTokensAndStillSync() external {
+    function test_WhenAmountIsZero_ItShouldTransferNoTokensAndStillApplyTheReputation() external {
         vm.recordLogs();
         _claim(bob, 1, _defaultLeaves(), 2); // eve's leaf: amount 0, reputation 5
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(_tokenTransfers(logs), 0);
-        assertTrue(pool.isClaimed(1, 2));
+        assertTrue(pool.isClaimed(1, eve));
         assertTrue(pool.hasSoul(eve));
         assertEq(pool.reputationOf(eve), 5);
     }
 
     /*//////////////////////////////////////////////////////////////
-                            REPUTATION SYNC
+                            REPUTATION
     //////////////////////////////////////////////////////////////*/
 
     function test_GivenAccountHasNoSoul_ItShouldMintTheSoul() external {
@@ -222,6 +295,12 @@ contract Claim_Concrete_Test is Base {
         emit IVotes.DelegateVotesChanged(alice, 0, 10);
         _claim(alice, 1, _defaultLeaves(), 0);
 
+        _assertAnchor(alice, 10, 1, block.timestamp);
+        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(alice);
+        assertEq(r.lastClaimedEpoch, 1);
+        assertEq(r.claimedEpochs, 1);
+        assertEq(r.historyLength, 0);
+        assertFalse(r.recoveredAway);
         assertTrue(pool.hasSoul(alice));
         assertEq(pool.soulOf(alice), id);
         assertEq(pool.ownerOf(id), alice);
@@ -232,7 +311,20 @@ contract Claim_Concrete_Test is Base {
         assertEq(pool.delegates(alice), alice);
         assertEq(pool.lastSyncedEpoch(alice), 1);
         assertEq(pool.soulCount(), 1);
-        assertEq(pool.totalReputation(), 10);
+    }
+
+    function test_GivenNewerEpochsAreFinalAlready_ItShouldCountTheDecayedReputation() external {
+        _propose(2, _idleLeaves());
+        _propose(3, _idleLeaves());
+        _open(3);
+        assertEq(pool.finalEpochAt(block.timestamp), 3);
+        // 10 claimed at epoch 1 is worth decay(10, 2) = floor(floor(10 * 0.9) * 0.9) = 8 now.
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(alice, 0, 8);
+        _claim(alice, 1, _defaultLeaves(), 0);
+        _assertAnchor(alice, 10, 1, block.timestamp);
+        assertEq(pool.reputationOf(alice), 8);
+        assertEq(pool.lastSyncedEpoch(alice), 1);
     }
 
     function test_WhenReputationIsZero_ItShouldMintWithoutDelegateVotesChanged() external {
@@ -248,97 +340,112 @@ contract Claim_Concrete_Test is Base {
         emit IVotes.DelegateChanged(eve, address(0), eve);
         _claim(eve, 2, leaves, 0);
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(pool), VOTES_CHANGED), 0);
+        assertEq(_count(logs, VOTES_CHANGED), 0);
         assertTrue(pool.hasSoul(eve));
         assertEq(pool.reputationOf(eve), 0);
         assertEq(pool.lastSyncedEpoch(eve), 2);
         assertEq(pool.soulCount(), 1);
-        assertEq(pool.totalReputation(), 0);
         assertEq(token.balanceOf(eve), 3);
     }
 
-    function test_RevertWhen_LeafAccountIsTheZeroAddress() external {
-        Leaf[] memory leaves = _one(_leaf(0, address(0), 0, 7));
-        _proposeOpen(2, leaves);
-        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
-        _claim(bob, 2, leaves, 0);
-        assertFalse(pool.isClaimed(2, 0));
-        assertEq(pool.soulCount(), 0);
-    }
-
-    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationDiffers_ItShouldOverwrite() external {
+    function test_WhenReputationEqualsTheAnchorDecayedToTheEpoch_ItShouldKeepTheAnchorAndEmitNothing() external {
         _claim(alice, 1, _defaultLeaves(), 0);
-        _claim(bob, 1, _defaultLeaves(), 1);
-        Leaf[] memory next = _two(_leaf(0, alice, 1e18, 7), _leaf(1, bob, 1e18, 20));
+        uint256 since = block.timestamp;
+        // Epoch 2 pays alice but her reputation only decayed: 9 = decay(10, 1).
+        Leaf[] memory next = _one(_leaf(0, alice, 1e18, 9));
         _proposeOpen(2, next);
+        assertEq(pool.reputationOf(alice), 9);
         vm.recordLogs();
-        vm.expectEmit(address(pool));
-        emit IVotes.DelegateVotesChanged(alice, 10, 7);
         _claim(alice, 2, next, 0);
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(pool), LOCKED), 0, "no second mint");
-        assertEq(pool.reputationOf(alice), 7);
-        assertEq(pool.lastSyncedEpoch(alice), 2);
-        assertEq(pool.totalReputation(), 27);
-        assertEq(pool.soulCount(), 2);
-    }
-
-    function test_GivenSoulSyncedFromAnOlderEpoch_WhenReputationIsEqual_ItShouldOnlyRecordTheEpoch() external {
-        _claim(bob, 1, _defaultLeaves(), 1);
-        Leaf[] memory next = _one(_leaf(0, bob, 1e18, 20));
-        _proposeOpen(2, next);
-        vm.recordLogs();
-        _claim(bob, 2, next, 0);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(pool), VOTES_CHANGED), 0);
-        assertEq(_count(logs, address(pool), LOCKED), 0);
-        assertEq(pool.reputationOf(bob), 20);
-        assertEq(pool.lastSyncedEpoch(bob), 2);
-        assertEq(pool.totalReputation(), 20);
-        assertEq(pool.soulCount(), 1);
-        assertEq(token.balanceOf(bob), 51e18);
-    }
-
-    function test_GivenSoulSyncedFromANewerEpoch_ItShouldPayButNeverOverwrite() external {
-        Leaf[] memory next = _one(_leaf(0, alice, 1e18, 99));
-        _proposeOpen(2, next);
-        _claim(alice, 2, next, 0);
-        vm.recordLogs();
-        _claim(alice, 1, _defaultLeaves(), 0);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, address(pool), VOTES_CHANGED), 0);
+        assertEq(_count(logs, VOTES_CHANGED), 0, "no DelegateVotesChanged");
+        assertEq(_count(logs, METADATA_UPDATE), 0, "no MetadataUpdate");
+        assertEq(_count(logs, LOCKED), 0, "no second mint");
         assertEq(_tokenTransfers(logs), 1);
-        assertEq(pool.reputationOf(alice), 99);
+
+        _assertAnchor(alice, 10, 1, since);
+        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(alice);
+        assertEq(r.lastClaimedEpoch, 2);
+        assertEq(r.claimedEpochs, 3);
+        assertEq(r.historyLength, 0);
+        assertEq(pool.reputationOf(alice), 9);
         assertEq(pool.lastSyncedEpoch(alice), 2);
         assertEq(token.balanceOf(alice), 101e18);
     }
 
-    function test_RevertWhen_ReputationDoesNotFit64Bits() external {
-        uint256 tooLarge = uint256(type(uint64).max) + 1;
-        Leaf[] memory leaves = _two(_leaf(0, alice, 1, tooLarge), _leaf(1, bob, 1, type(uint64).max));
-        _proposeOpen(2, leaves);
-        bytes32[] memory proof = _proof(leaves, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(ISoulboundReputation.ReputationTooLarge.selector, tooLarge, type(uint64).max)
-        );
-        pool.claim(2, 0, alice, 1, tooLarge, proof);
-        // The largest value that fits is accepted.
-        _claim(bob, 2, leaves, 1);
-        assertEq(pool.reputationOf(bob), type(uint64).max);
+    function test_WhenReputationDiffersFromTheAnchorDecayedToTheEpoch_ItShouldSetTheAnchor() external {
+        _claim(alice, 1, _defaultLeaves(), 0);
+        _claim(bob, 1, _defaultLeaves(), 1);
+        uint256 firstClaim = block.timestamp;
+        // alice gains (15 > 9), bob loses more than the decay (17 < 18).
+        Leaf[] memory next = _two(_leaf(0, alice, 1e18, 15), _leaf(1, bob, 1e18, 17));
+        _proposeOpen(2, next);
+        skip(1 hours);
+
+        vm.expectEmit(address(pool));
+        emit IERC4906.MetadataUpdate(_tokenId(alice));
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(alice, 9, 15);
+        vm.recordLogs();
+        _claim(alice, 2, next, 0);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(_count(logs, LOCKED), 0, "no second mint");
+        assertEq(_count(logs, METADATA_UPDATE), 1);
+        assertEq(_count(logs, VOTES_CHANGED), 1);
+
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(bob, 18, 17);
+        _claim(bob, 2, next, 1);
+
+        _assertAnchor(alice, 15, 2, block.timestamp);
+        assertEq(pool.soulRecord(alice).historyLength, 1);
+        assertEq(pool.reputationOf(alice), 15);
+        assertEq(pool.reputationOf(bob), 17);
+        assertEq(pool.lastSyncedEpoch(alice), 2);
+        assertEq(pool.soulCount(), 2);
+        // The replaced anchor still answers for the past.
+        assertEq(pool.getPastVotes(alice, firstClaim), 10);
+        assertEq(pool.getPastVotes(alice, block.timestamp - 1), 9);
     }
 
-    function test_RevertWhen_TotalReputationWouldNotFit64Bits() external {
-        Leaf[] memory leaves = _two(_leaf(0, alice, 1, type(uint64).max), _leaf(1, bob, 1, 1));
-        _proposeOpen(2, leaves);
-        _claim(alice, 2, leaves, 0);
-        bytes32[] memory proof = _proof(leaves, 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISoulboundReputation.ReputationTooLarge.selector,
-                uint256(type(uint64).max) + 1,
-                type(uint64).max
-            )
-        );
-        pool.claim(2, 1, bob, 1, 1, proof);
+    function test_WhenTheScoreNowStaysTheSame_ItShouldEmitMetadataUpdateButNoDelegateVotesChanged() external {
+        Leaf[] memory first = _one(_leaf(0, alice, 1, 1000));
+        _proposeOpen(2, first);
+        _claim(alice, 2, first, 0);
+        // Epoch 3's leaf carries 901, not decay(1000, 1) = 900; once epoch 4 is final both anchors are worth 810.
+        Leaf[] memory next = _one(_leaf(0, alice, 1, 901));
+        _propose(3, next);
+        _propose(4, _idleLeaves());
+        _open(4);
+        assertEq(pool.reputationOf(alice), 810);
+        vm.expectEmit(address(pool));
+        emit IERC4906.MetadataUpdate(_tokenId(alice));
+        vm.recordLogs();
+        _claim(alice, 3, next, 0);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(_count(logs, VOTES_CHANGED), 0);
+        _assertAnchor(alice, 901, 3, block.timestamp);
+        assertEq(pool.reputationOf(alice), 810);
+        assertEq(pool.soulRecord(alice).historyLength, 1);
+    }
+
+    function test_GivenAccountClaimedANewerEpoch_ItShouldPayButLeaveTheScore() external {
+        Leaf[] memory next = _one(_leaf(0, alice, 1e18, 99));
+        _proposeOpen(2, next);
+        _claim(alice, 2, next, 0);
+        uint256 since = block.timestamp;
+        skip(1 hours);
+        vm.recordLogs();
+        _claim(alice, 1, _defaultLeaves(), 0);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(_count(logs, VOTES_CHANGED), 0);
+        assertEq(_count(logs, METADATA_UPDATE), 0);
+        assertEq(_tokenTransfers(logs), 1);
+        _assertAnchor(alice, 99, 2, since);
+        assertEq(pool.reputationOf(alice), 99);
+        assertEq(pool.lastSyncedEpoch(alice), 2);
+        assertTrue(pool.isClaimed(1, alice));
+        assertTrue(pool.isClaimed(2, alice));
+        assertEq(token.balanceOf(alice), 101e18);
     }
 }

@@ -2,23 +2,21 @@
 pragma solidity ^0.8.28;
 
 import {Vm} from "forge-std/Vm.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
+import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract ClaimMany_Concrete_Test is Base {
-    bytes32 private constant VOTES_CHANGED = keccak256("DelegateVotesChanged(address,uint256,uint256)");
-    bytes32 private constant CLAIMED = keccak256("Claimed(uint256,uint256,address,uint256)");
-
     Leaf[] private _e1;
     Leaf[] private _e2;
     Leaf[] private _e3;
 
-    /// @dev Three epochs claimable at once:
+    /// @dev Three epochs claimable (and final) at once:
     /// 1: alice 100e18 rep 10, bob 50e18 rep 20, eve 0 rep 5
     /// 2: alice 30e18 rep 12, bob 40e18 rep 25
     /// 3: alice 0 rep 11, eve 5e18 rep 6
+    /// Scores decay 10% an epoch from their anchor's epoch to epoch 3.
     function setUp() public override {
         super.setUp();
         Leaf[] memory e1 = _defaultLeaves();
@@ -43,19 +41,15 @@ contract ClaimMany_Concrete_Test is Base {
         return _claimOf(epoch, leaves, position);
     }
 
-    function _count(Vm.Log[] memory logs, bytes32 topic) private view returns (uint256 n) {
-        for (uint256 i = 0; i < logs.length; ++i) {
-            if (logs[i].emitter == address(pool) && logs[i].topics[0] == topic) ++n;
-        }
+    function _batch(IEpochRewards.Claim memory a) private pure returns (IEpochRewards.Claim[] memory batch) {
+        batch = new IEpochRewards.Claim[](1);
+        batch[0] = a;
     }
 
     function test_RevertGiven_Paused() external {
-        vm.prank(guardian);
-        pool.pause();
-        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](1);
-        batch[0] = _c(1, 0);
-        vm.expectRevert(Pausable.EnforcedPause.selector);
-        pool.claimMany(batch);
+        _pause();
+        vm.expectRevert(IEpochRewards.EnforcedPause.selector);
+        pool.claimMany(_batch(_c(1, 0)));
     }
 
     function test_RevertWhen_BatchIsEmpty() external {
@@ -73,29 +67,33 @@ contract ClaimMany_Concrete_Test is Base {
         pool.claimMany(batch);
 
         // The same leaf twice in one batch.
-        batch[2] = _c(1, 0);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.AlreadyClaimed.selector, 1, 0));
+        batch[0] = _c(1, 2);
+        batch[1] = _c(2, 0);
+        batch[2] = _c(1, 2);
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 1, eve));
         pool.claimMany(batch);
 
-        assertFalse(pool.isClaimed(1, 0));
-        assertFalse(pool.isClaimed(2, 0));
-        assertEq(token.balanceOf(alice), 0);
-        assertFalse(pool.hasSoul(alice));
-    }
-
-    function test_RevertWhen_AClaimExceedsItsEpochTotal() external {
+        // A leaf of a wrong tree past its epoch's total, after valid claims.
         Leaf[] memory bad = _two(_leaf(0, alice, 60, 1), _leaf(1, bob, 60, 1));
         _propose(4, bad, 100);
         _open(4);
-        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
         batch[0] = _c(1, 0);
         batch[1] = _claimOf(4, bad, 0);
         batch[2] = _claimOf(4, bad, 1);
         vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochTotalExceeded.selector, 4, 60, 60, 100));
         pool.claimMany(batch);
+
+        assertFalse(pool.isClaimed(1, eve));
+        assertFalse(pool.isClaimed(1, alice));
+        assertFalse(pool.isClaimed(2, alice));
+        assertEq(pool.getEpoch(1).claimed, 0);
+        assertEq(pool.getEpoch(4).claimed, 0);
+        assertEq(token.balanceOf(alice), 0);
+        assertFalse(pool.hasSoul(alice));
+        assertFalse(pool.hasSoul(eve));
     }
 
-    function test_WhenOneAccountClaimsSeveralEpochsInARow_ItShouldPayOnceAndSyncFromTheNewest() external {
+    function test_WhenOneAccountClaimsSeveralEpochsInARow_ItShouldPayOnceAndAnchorTheNewest() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
         batch[0] = _c(1, 0);
         batch[1] = _c(3, 0); // newest epoch in the middle of the run
@@ -116,9 +114,11 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(_tokenTransfers(logs), 1);
         assertEq(_count(logs, VOTES_CHANGED), 1);
         assertEq(token.balanceOf(alice), 130e18);
+        _assertAnchor(alice, 11, 3, block.timestamp);
         assertEq(pool.reputationOf(alice), 11);
         assertEq(pool.lastSyncedEpoch(alice), 3);
-        assertTrue(pool.isClaimed(1, 0) && pool.isClaimed(2, 0) && pool.isClaimed(3, 0));
+        assertTrue(pool.isClaimed(1, alice) && pool.isClaimed(2, alice) && pool.isClaimed(3, alice));
+        assertEq(pool.soulRecord(alice).claimedEpochs, 7);
     }
 
     function test_WhenBatchMixesAccounts_ItShouldTransferOncePerRun() external {
@@ -135,50 +135,59 @@ contract ClaimMany_Concrete_Test is Base {
 
         assertEq(_tokenTransfers(logs), 3);
         assertEq(_count(logs, CLAIMED), 6);
+        assertEq(_count(logs, VOTES_CHANGED), 3);
         assertEq(token.balanceOf(alice), 130e18);
         assertEq(token.balanceOf(bob), 90e18);
         assertEq(token.balanceOf(eve), 5e18);
-        assertEq(pool.reputationOf(alice), 12);
-        assertEq(pool.reputationOf(bob), 25);
+        // Anchored at epoch 2, decayed once to epoch 3.
+        assertEq(pool.reputationOf(alice), 10); // decay(12, 1)
+        assertEq(pool.reputationOf(bob), 22); // decay(25, 1)
         assertEq(pool.reputationOf(eve), 6);
         assertEq(pool.lastSyncedEpoch(alice), 2);
         assertEq(pool.lastSyncedEpoch(bob), 2);
         assertEq(pool.lastSyncedEpoch(eve), 3);
-        assertEq(pool.totalReputation(), 43);
         assertEq(pool.soulCount(), 3);
     }
 
-    function test_GivenAnAccountAppearsInTwoRuns_ItShouldSyncEachRunNeverGoingBack() external {
+    function test_GivenAnAccountAppearsInTwoRuns_ItShouldApplyEachRunInTurn() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](4);
-        batch[0] = _c(2, 0); // alice, epoch 2 (rep 12)
-        batch[1] = _c(1, 1); // bob
-        batch[2] = _c(1, 0); // alice again, epoch 1 (rep 10): older, must not overwrite
-        batch[3] = _c(3, 0); // alice, epoch 3 (rep 11), same run: newest wins
+        batch[0] = _c(2, 0); // alice, epoch 2 (rep 12, worth 10 at epoch 3)
+        batch[1] = _c(1, 1); // bob (rep 20, worth 16 at epoch 3)
+        batch[2] = _c(1, 0); // alice again, epoch 1: older, pays only
+        batch[3] = _c(3, 0); // alice, epoch 3 (rep 11), same run: the newest sets the anchor
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(alice, 0, 10);
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(bob, 0, 16);
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateVotesChanged(alice, 10, 11);
         vm.recordLogs();
         pool.claimMany(batch);
         Vm.Log[] memory logs = vm.getRecordedLogs();
 
         assertEq(_tokenTransfers(logs), 3);
+        assertEq(_count(logs, VOTES_CHANGED), 3);
         assertEq(token.balanceOf(alice), 130e18);
         assertEq(token.balanceOf(bob), 50e18);
+        _assertAnchor(alice, 11, 3, block.timestamp);
         assertEq(pool.reputationOf(alice), 11);
         assertEq(pool.lastSyncedEpoch(alice), 3);
-        // alice: 0 -> 12, bob: 0 -> 20, alice: 12 -> 11.
-        assertEq(_count(logs, VOTES_CHANGED), 3);
     }
 
-    function test_GivenAnAccountAppearsInTwoRuns_WhenTheLaterRunIsOlder_ItShouldKeepTheNewer() external {
+    function test_GivenAnAccountAppearsInTwoRuns_WhenTheLaterRunIsOlder_ItShouldKeepTheNewerAnchor() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
         batch[0] = _c(2, 0); // alice, epoch 2 (rep 12)
         batch[1] = _c(1, 1); // bob
         batch[2] = _c(1, 0); // alice, epoch 1 (rep 10): a run of its own, older
         pool.claimMany(batch);
-        assertEq(pool.reputationOf(alice), 12);
+        _assertAnchor(alice, 12, 2, block.timestamp);
+        assertEq(pool.reputationOf(alice), 10);
         assertEq(pool.lastSyncedEpoch(alice), 2);
+        assertTrue(pool.isClaimed(1, alice));
         assertEq(token.balanceOf(alice), 130e18);
     }
 
-    function test_WhenARunOwesNothing_ItShouldMakeNoTransferAndStillSync() external {
+    function test_WhenARunOwesNothing_ItShouldMakeNoTransferAndStillApplyItsReputation() external {
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](2);
         batch[0] = _c(3, 0); // alice, 0
         batch[1] = _c(1, 2); // eve, 0
@@ -187,7 +196,88 @@ contract ClaimMany_Concrete_Test is Base {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         assertEq(_tokenTransfers(logs), 0);
         assertEq(pool.reputationOf(alice), 11);
-        assertEq(pool.reputationOf(eve), 5);
+        assertEq(pool.reputationOf(eve), 3); // decay(5, 2)
         assertEq(pool.soulCount(), 2);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                    SAME RESULT AS SINGLE CLAIMS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Everything a claim can change, for alice, bob and eve, with `past` a timepoint before the claims.
+    function _outcome(uint256 past) private view returns (bytes memory out) {
+        address[3] memory accounts = [alice, bob, eve];
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            address a = accounts[i];
+            out = bytes.concat(
+                out,
+                abi.encode(pool.soulRecord(a), pool.reputationOf(a), token.balanceOf(a), pool.lastSyncedEpoch(a)),
+                abi.encode(pool.getPastVotes(a, past), pool.hasSoul(a))
+            );
+            for (uint256 epoch = 1; epoch <= 3; ++epoch) {
+                out = bytes.concat(out, abi.encode(pool.isClaimed(epoch, a)));
+            }
+        }
+        for (uint256 epoch = 1; epoch <= 3; ++epoch) {
+            out = bytes.concat(out, abi.encode(pool.getEpoch(epoch)));
+        }
+        out = bytes.concat(out, abi.encode(pool.soulCount(), pool.available(), token.balanceOf(address(pool))));
+    }
+
+    /// @dev Claims `batch` with claimMany, then (from the same state) leaf by leaf, and compares the outcomes.
+    /// Bob claimed his leaf of epoch 1 an hour before, so that his anchor of epoch 2 pushes one into the history.
+    function _assertSameAsSingleClaims(IEpochRewards.Claim[] memory batch) private {
+        _claim(1, _e1, 1);
+        uint256 past = block.timestamp;
+        skip(1 hours);
+
+        uint256 snapshot = vm.snapshotState();
+        vm.prank(eve);
+        pool.claimMany(batch);
+        skip(1);
+        bytes memory batched = _outcome(past);
+
+        vm.revertToState(snapshot);
+        for (uint256 i = 0; i < batch.length; ++i) {
+            IEpochRewards.Claim memory c = batch[i];
+            vm.prank(eve);
+            pool.claim(c.epoch, c.index, c.account, c.amount, c.reputation, c.proof);
+        }
+        skip(1);
+        assertEq(_outcome(past), batched);
+        assertEq(pool.soulRecord(bob).historyLength, 1);
+    }
+
+    function test_ItShouldLeaveTheSameStateAsSingleClaims_InEpochOrder() external {
+        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
+        batch[0] = _c(1, 0); // alice
+        batch[1] = _c(1, 2); // eve
+        batch[2] = _c(2, 0); // alice
+        batch[3] = _c(2, 1); // bob
+        batch[4] = _c(3, 0); // alice
+        batch[5] = _c(3, 1); // eve
+        _assertSameAsSingleClaims(batch);
+    }
+
+    function test_ItShouldLeaveTheSameStateAsSingleClaims_NewestFirstInRuns() external {
+        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
+        batch[0] = _c(3, 0); // alice
+        batch[1] = _c(1, 0); // alice
+        batch[2] = _c(2, 0); // alice
+        batch[3] = _c(2, 1); // bob
+        batch[4] = _c(3, 1); // eve
+        batch[5] = _c(1, 2); // eve
+        _assertSameAsSingleClaims(batch);
+    }
+
+    function test_ItShouldLeaveTheSameStateAsSingleClaims_Interleaved() external {
+        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
+        batch[0] = _c(1, 2); // eve
+        batch[1] = _c(2, 0); // alice
+        batch[2] = _c(2, 1); // bob
+        batch[3] = _c(3, 1); // eve
+        batch[4] = _c(1, 0); // alice
+        batch[5] = _c(3, 0); // alice
+        _assertSameAsSingleClaims(batch);
     }
 }

@@ -22,6 +22,7 @@ contract Fund_Concrete_Test is Base {
             ADMIN_DELAY,
             CHALLENGE,
             WINDOW,
+            DECAY_BPS,
             NAME,
             SYMBOL
         );

@@ -49,6 +49,8 @@ contract SetDurations_Concrete_Test is Base {
         IEpochRewards.EpochView memory first = pool.getEpoch(1);
         vm.prank(admin);
         pool.setDurations(0, 3 days);
+        // Once epoch 1 is final, nothing holds the next one back (see proposeEpoch.tree for the other case).
+        vm.warp(first.claimableAt + 1 hours);
         _propose(2, _defaultLeaves());
         IEpochRewards.EpochView memory second = pool.getEpoch(2);
         assertEq(second.claimableAt, block.timestamp);
@@ -59,5 +61,14 @@ contract SetDurations_Concrete_Test is Base {
         assertEq(firstAfter.expiresAt, first.expiresAt);
         assertEq(first.claimableAt, START + CHALLENGE);
         assertEq(first.expiresAt, START + CHALLENGE + WINDOW);
+    }
+
+    function test_GivenPaused_ItShouldStillSetThem() external {
+        _pause();
+        vm.prank(admin);
+        pool.setDurations(1, 2 days);
+        (uint32 c, uint32 w) = pool.durations();
+        assertEq(c, 1);
+        assertEq(w, 2 days);
     }
 }

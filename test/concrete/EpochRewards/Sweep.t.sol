@@ -83,14 +83,4 @@ contract Sweep_Concrete_Test is Base {
         pool.sweep(1);
         assertEq(pool.available(), FUNDING);
     }
-
-    function test_GivenPaused_ItShouldStillSweep() external {
-        _propose(1, _defaultLeaves());
-        vm.prank(guardian);
-        pool.pause();
-        _expire(1);
-        pool.sweep(1);
-        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Swept));
-        assertEq(pool.available(), FUNDING);
-    }
 }

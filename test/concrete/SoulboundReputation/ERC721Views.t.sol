@@ -94,19 +94,42 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function test_TokenURI_GivenHolderHasASoul_ItShouldEncodeTheJson() external {
-        // Move alice to a newer epoch and a larger score, so both attributes are distinguishable.
+        // Move alice to a newer epoch and a larger score, so that the attributes are distinguishable.
         Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
         _proposeOpen(2, next);
         _claim(alice, 2, next, 0);
 
         string memory json = _json(aliceId);
-        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 123_456_789);
-        assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
         assertEq(vm.parseJsonString(json, ".attributes[0].trait_type"), "Reputation");
         assertEq(vm.parseJsonString(json, ".attributes[1].trait_type"), "Last epoch");
+        assertEq(vm.parseJsonString(json, ".attributes[2].trait_type"), "Anchor epoch");
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 123_456_789);
+        assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);
+        assertEq(vm.parseJsonUint(json, ".attributes[2].value"), 2);
         assertEq(vm.parseJsonString(json, ".name"), string.concat(NAME, " #", vm.toString(aliceId)));
         string memory description = vm.parseJsonString(json, ".description");
         assertTrue(vm.contains(description, Strings.toChecksumHexString(alice)), "holder in description");
+    }
+
+    function test_TokenURI_GivenHolderHasASoul_ItShouldShowTheScoreAsOfNow() external {
+        Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
+        _proposeOpen(2, next);
+        _claim(alice, 2, next, 0);
+        // Epoch 3 becomes final: the score decays with no transaction on alice's soul.
+        _propose(3, _idleLeaves());
+        assertEq(vm.parseJsonUint(_json(aliceId), ".attributes[0].value"), 123_456_789);
+        _open(3);
+        string memory json = _json(aliceId);
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 111_111_110); // floor(123456789 * 0.9)
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), pool.reputationOf(alice));
+        // A decay-only leaf of epoch 4 moves the last epoch, not the anchor.
+        Leaf[] memory decayOnly = _one(_leaf(0, alice, 1, 99_999_999)); // decay(123456789, 2)
+        _proposeOpen(4, decayOnly);
+        _claim(alice, 4, decayOnly, 0);
+        json = _json(aliceId);
+        assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 99_999_999);
+        assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 4);
+        assertEq(vm.parseJsonUint(json, ".attributes[2].value"), 2);
     }
 
     function test_TokenURI_GivenZeroReputation_ItShouldEncodeZero() external {
