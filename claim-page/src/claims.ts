@@ -15,6 +15,8 @@ export interface Deployment {
   pool: Contract;
   token: { address: string; symbol: string; decimals: number };
   reputationSymbol: string;
+  /** Decay of an idle reputation each time an epoch becomes final, in basis points (immutable). */
+  decayBps: number;
 }
 
 export interface OnChainEpoch {
@@ -22,6 +24,7 @@ export interface OnChainEpoch {
   root: string;
   total: bigint;
   claimed: bigint;
+  reputationTotal: bigint;
   claimableAt: number;
   expiresAt: number;
 }
@@ -56,12 +59,22 @@ export interface EpochRow {
   source?: string;
 }
 
+/** When scores decay next: every score decays once more when the oldest epoch in its challenge period becomes final. */
+export interface NextDecay {
+  epoch: number;
+  /** The epoch's claimableAt. */
+  at: number;
+}
+
 export interface AccountView {
   account: string;
   rows: EpochRow[];
   /** Latest block's timestamp: "now" for challenge periods and expiry. */
   now: number;
+  /** The account's reputation as of now: its votes (getVotes), decayed to the newest final epoch. */
   reputation: bigint;
+  /** The next epoch to become final, if one is in its challenge period. */
+  nextDecay?: NextDecay;
   /** Σ amounts of the claimable rows. */
   claimable: bigint;
   /** The guardian paused the pool: no claim goes through until it is unpaused. */
@@ -81,10 +94,11 @@ export async function connectDeployment(config: PageConfig): Promise<Deployment>
   const pool = new Contract(config.pool, POOL_ABI, provider);
   const tokenAddress = getAddress(await pool.getFunction("token")());
   const token = new Contract(tokenAddress, ERC20_ABI, provider);
-  const [symbol, decimals, reputationSymbol] = await Promise.all([
+  const [symbol, decimals, reputationSymbol, decayBps] = await Promise.all([
     token.getFunction("symbol")() as Promise<string>,
     token.getFunction("decimals")() as Promise<bigint>,
     pool.getFunction("symbol")() as Promise<string>,
+    pool.getFunction("decayBps")() as Promise<bigint>,
   ]);
   return {
     config,
@@ -92,14 +106,27 @@ export async function connectDeployment(config: PageConfig): Promise<Deployment>
     pool,
     token: { address: tokenAddress, symbol, decimals: Number(decimals) },
     reputationSymbol,
+    decayBps: Number(decayBps),
   };
 }
 
-/** The epochs the page shows: config.epochs, or 1..latestEpoch(). */
+/** How many epochs may be open at once (`MAX_OPEN_EPOCHS`): a veto never takes more than that many. */
+const MAX_OPEN_EPOCHS = 64;
+
+/**
+ * The epochs the page shows: config.epochs, or 1..latestEpoch() followed by the vetoed epochs after it. A veto
+ * rejects an epoch and every later one, and latestEpoch() goes back to the epoch before them until they are
+ * proposed again: they are shown as vetoed meanwhile.
+ */
 export async function publishedEpochs(d: Deployment): Promise<number[]> {
   if (d.config.epochs) return d.config.epochs;
   const latest = Number(await d.pool.getFunction("latestEpoch")());
-  return Array.from({ length: latest }, (_, i) => i + 1);
+  const epochs = Array.from({ length: latest }, (_, i) => i + 1);
+  for (let epoch = latest + 1; epoch <= latest + MAX_OPEN_EPOCHS; epoch++) {
+    if ((await readEpoch(d, epoch)).state !== "Vetoed") break;
+    epochs.push(epoch);
+  }
+  return epochs;
 }
 
 async function readEpoch(d: Deployment, epoch: number): Promise<OnChainEpoch> {
@@ -109,6 +136,7 @@ async function readEpoch(d: Deployment, epoch: number): Promise<OnChainEpoch> {
     root: String(e.root).toLowerCase(),
     total: BigInt(e.total),
     claimed: BigInt(e.claimed),
+    reputationTotal: BigInt(e.reputationTotal),
     claimableAt: Number(e.claimableAt),
     expiresAt: Number(e.expiresAt),
   };
@@ -237,10 +265,24 @@ async function loadRow(d: Deployment, epoch: number, account: string, now: numbe
     return { ...row, verdict: "refused", problem: "the proof does not verify against the on-chain root" };
   }
   if (chain.state === "Challenge" || now < chain.claimableAt) return { ...row, verdict: "upcoming" };
-  const claimed = (await d.pool.getFunction("isClaimed")(epoch, leaf.index)) as boolean;
+  const claimed = (await d.pool.getFunction("isClaimed")(epoch, account)) as boolean;
   if (claimed) return { ...row, verdict: "claimed" };
   if (chain.state === "Claimable" && now < chain.expiresAt) return { ...row, verdict: "claimable" };
   return { ...row, verdict: "expired" };
+}
+
+/**
+ * The epoch whose challenge period ends next, if any: epochs become final in order, so it is the one after the
+ * newest final epoch (at `now`), provided it was proposed.
+ */
+async function nextDecay(d: Deployment, now: number): Promise<NextDecay | undefined> {
+  const [final, latest] = await Promise.all([
+    d.pool.getFunction("finalEpochAt")(now) as Promise<bigint>,
+    d.pool.getFunction("latestEpoch")() as Promise<bigint>,
+  ]);
+  if (final >= latest) return undefined;
+  const epoch = Number(final) + 1;
+  return { epoch, at: (await readEpoch(d, epoch)).claimableAt };
 }
 
 /** Everything the page shows for `account`. */
@@ -249,25 +291,28 @@ export async function loadAccount(d: Deployment, account: string): Promise<Accou
   const [epochs, block, reputation, paused] = await Promise.all([
     publishedEpochs(d),
     d.provider.getBlock("latest"),
-    d.pool.getFunction("reputationOf")(checksummed) as Promise<bigint>,
+    d.pool.getFunction("getVotes")(checksummed) as Promise<bigint>,
     d.pool.getFunction("paused")() as Promise<boolean>,
   ]);
   const now = block?.timestamp ?? Math.floor(Date.now() / 1000);
-  const rows = await Promise.all(epochs.map((epoch) => loadRow(d, epoch, checksummed, now)));
+  const [rows, next] = await Promise.all([
+    Promise.all(epochs.map((epoch) => loadRow(d, epoch, checksummed, now))),
+    nextDecay(d, now),
+  ]);
   const claimable = rows.reduce((sum, r) => (r.verdict === "claimable" ? sum + r.leaf!.amount : sum), 0n);
-  return { account: checksummed, rows, now, reputation: BigInt(reputation), claimable, paused };
+  return { account: checksummed, rows, now, reputation: BigInt(reputation), nextDecay: next, claimable, paused };
 }
 
 /**
  * Drops the claims that were claimed since the page loaded (by anyone: claims are permissionless), so that a
  * front-run leaf does not make the whole batch revert with AlreadyClaimed.
  */
-export async function stillUnclaimed<C extends { epoch: bigint; index: bigint }>(
+export async function stillUnclaimed<C extends { epoch: bigint; account: string }>(
   d: Deployment,
   claims: C[],
 ): Promise<{ unclaimed: C[]; gone: C[] }> {
   const claimed = await Promise.all(
-    claims.map((c) => d.pool.getFunction("isClaimed")(c.epoch, c.index) as Promise<boolean>),
+    claims.map((c) => d.pool.getFunction("isClaimed")(c.epoch, c.account) as Promise<boolean>),
   );
   return { unclaimed: claims.filter((_, i) => !claimed[i]), gone: claims.filter((_, i) => claimed[i]) };
 }

@@ -17,7 +17,7 @@ function revertData(error: unknown, seen = new Set<unknown>()): string[] {
   return found;
 }
 
-/** `AlreadyClaimed(epoch 2, index 5)`. */
+/** `AlreadyClaimed(epoch 2, account 0x…)`. */
 export function formatCustomError(description: ErrorDescription): string {
   const args = description.fragment.inputs.map((input, i) => {
     const value = description.args[i];

@@ -200,6 +200,23 @@ function renderNetwork() {
   );
 }
 
+/** `10%`, `0.01%`, `33.33%`: basis points as a percentage. */
+const percent = (bps: number) => `${bps / 100}%`;
+
+/**
+ * When the reputation shown decays next, e.g. "decays 10% when epoch 4 becomes final on 2030-01-08 00:00 UTC":
+ * every score decays once more, with no transaction, when the next epoch's challenge period ends.
+ */
+function decayNote(view: AccountView, decayBps: number): string | undefined {
+  if (view.reputation === 0n) return undefined;
+  if (decayBps === 0) return "does not decay";
+  const rate = `decays ${percent(decayBps)}`;
+  const next = view.nextDecay;
+  return next
+    ? `${rate} when epoch ${next.epoch} becomes final on ${formatTime(next.at)}`
+    : `${rate} when the next epoch becomes final`;
+}
+
 const VERDICTS: Record<EpochRow["verdict"], string> = {
   claimable: "Claimable",
   claimed: "Already claimed",
@@ -305,6 +322,7 @@ function renderRewards() {
           ? "Nothing to claim right now."
           : undefined;
   const epochsText = claims.map((c) => c.epoch.toString()).join(", ");
+  const decay = decayNote(view, d.decayBps);
   replace(
     section,
     h("h2", { id: "rewards-heading" }, "Rewards of ", h("code", { title: view.account }, shortAddress(view.account))),
@@ -322,6 +340,7 @@ function renderRewards() {
         {},
         h("dt", {}, "Current reputation (on chain)"),
         h("dd", { id: "reputation" }, `${view.reputation.toString()} ${d.reputationSymbol}`),
+        decay && h("dd", { id: "reputation-decay", class: "decay" }, decay),
       ),
     ),
     refused.length > 0 &&

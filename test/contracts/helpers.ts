@@ -1,14 +1,18 @@
 // Shared pieces of the contract flow tests: real OpenZeppelin trees, a seeded random source, the pool's
-// deployment and the epoch lifecycle. The tests compute every expected value from these, never hard-code it.
+// deployment, the epoch lifecycle and the pipeline's reputation rule. The tests compute every expected value from
+// these (and from scripts/lib/reputation.ts), never hard-code it.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import type { EpochRewards } from "../../typechain-types/index.js";
 import type { IEpochRewards } from "../../typechain-types/EpochRewards.js";
+import { nextReputation } from "../../scripts/lib/reputation.js";
 
 export const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"];
 export const CHALLENGE_PERIOD = 3600n; // 1 hour
 export const CLAIM_WINDOW = 7n * 86_400n; // 7 days
+/** Decay of an idle reputation each epoch: the pipeline's default rules.decayBps (10%). */
+export const DECAY_BPS = 1000;
 export const EpochState = {
   None: 0n,
   Challenge: 1n,
@@ -26,11 +30,15 @@ export interface Leaf {
   reputation: bigint;
 }
 
-/** A built epoch tree: the OpenZeppelin tree, its leaves in index order and the sum of their amounts. */
+/**
+ * A built epoch tree: the OpenZeppelin tree, its leaves in index order, the sum of their amounts and the epoch's
+ * total reputation (what `proposeEpoch` commits as `reputationTotal`).
+ */
 export interface EpochTree {
   tree: StandardMerkleTree<[bigint, string, bigint, bigint]>;
   leaves: Leaf[];
   total: bigint;
+  reputationTotal: bigint;
 }
 
 /** Deterministic PRNG (mulberry32), so a failing random case can be replayed from its seed. */
@@ -66,9 +74,13 @@ export function randomAddresses(ethers: HardhatEthers, rand: () => number, count
 
 /**
  * Builds an epoch tree the way the pipeline does: leaves [index, account, amount, reputation] with index
- * 0..n−1 over the accounts sorted by lowercase address.
+ * 0..n−1 over the accounts sorted by lowercase address. `reputationTotal` defaults to the sum of the leaves'
+ * reputations (right when every account with reputation has a leaf; see {@link ReputationBook} otherwise).
  */
-export function buildTree(entries: { account: string; amount: bigint; reputation: bigint }[]): EpochTree {
+export function buildTree(
+  entries: { account: string; amount: bigint; reputation: bigint }[],
+  reputationTotal?: bigint,
+): EpochTree {
   const sorted = [...entries].sort((a, b) => {
     const x = a.account.toLowerCase();
     const y = b.account.toLowerCase();
@@ -84,7 +96,55 @@ export function buildTree(entries: { account: string; amount: bigint; reputation
     leaves.map((l) => [l.index, l.account, l.amount, l.reputation] as [bigint, string, bigint, bigint]),
     LEAF_ENCODING,
   );
-  return { tree, leaves, total: leaves.reduce((sum, l) => sum + l.amount, 0n) };
+  return {
+    tree,
+    leaves,
+    total: leaves.reduce((sum, l) => sum + l.amount, 0n),
+    reputationTotal: reputationTotal ?? leaves.reduce((sum, l) => sum + l.reputation, 0n),
+  };
+}
+
+/** What an account did in an epoch: token units it is paid, and reputation points it gained. */
+export interface Work {
+  account: string;
+  amount: bigint;
+  gain: bigint;
+}
+
+/**
+ * The pipeline's reputation over epochs (docs/rules.md): after each epoch every account's reputation is
+ * `nextReputation(previous, units)` = `decay(previous, 1) + gain`, and only the accounts paid (amount > 0) or
+ * gaining reputation get a leaf; idle accounts decay on chain by themselves. `reputationTotal` sums every account.
+ */
+export class ReputationBook {
+  /** Reputation of every account after the latest epoch (accounts at 0 are dropped), by address as given. */
+  readonly reputation = new Map<string, bigint>();
+  /** The latest epoch applied. */
+  epoch = 0;
+
+  constructor(readonly decayBps: number = DECAY_BPS) {}
+
+  /** Applies the next epoch and returns its tree (leaves and reputationTotal as the pipeline computes them). */
+  next(work: Work[]): EpochTree {
+    const byAccount = new Map(work.map((w) => [w.account, w]));
+    const entries: { account: string; amount: bigint; reputation: bigint }[] = [];
+    let reputationTotal = 0n;
+    for (const account of new Set([...this.reputation.keys(), ...byAccount.keys()])) {
+      const w = byAccount.get(account) ?? { account, amount: 0n, gain: 0n };
+      const reputation = nextReputation(account, this.reputation.get(account) ?? 0n, w.gain * 10_000n, this.decayBps);
+      if (reputation > 0n) this.reputation.set(account, reputation);
+      else this.reputation.delete(account);
+      reputationTotal += reputation;
+      if (w.amount > 0n || w.gain > 0n) entries.push({ account, amount: w.amount, reputation });
+    }
+    this.epoch++;
+    return buildTree(entries, reputationTotal);
+  }
+
+  /** The pipeline's reputation of `account` after the latest epoch. */
+  of(account: string): bigint {
+    return this.reputation.get(account) ?? 0n;
+  }
 }
 
 /** The proof of `leaf`, looked up in the tree by value (the tree may reorder its leaves internally). */
@@ -136,8 +196,12 @@ export async function deploy<T>(ethers: HardhatEthers, name: string, args: unkno
   return (await ethers.deployContract(name, args)) as unknown as T;
 }
 
-/** Deploys the pool over `tokenAddress`, grants the proposer and guardian roles. */
-export async function deployPool(ethers: HardhatEthers, tokenAddress: string): Promise<PoolSetup> {
+/** Deploys the pool over `tokenAddress` (decay `decayBps` an epoch), grants the proposer and guardian roles. */
+export async function deployPool(
+  ethers: HardhatEthers,
+  tokenAddress: string,
+  decayBps: number = DECAY_BPS,
+): Promise<PoolSetup> {
   const [admin, proposer, guardian, funder, ...others] = await ethers.getSigners();
   const pool = (await ethers.deployContract("EpochRewards", [
     tokenAddress,
@@ -145,6 +209,7 @@ export async function deployPool(ethers: HardhatEthers, tokenAddress: string): P
     0,
     CHALLENGE_PERIOD,
     CLAIM_WINDOW,
+    decayBps,
     "Social Mining Reputation",
     "SMR",
   ])) as unknown as EpochRewards;
@@ -153,7 +218,10 @@ export async function deployPool(ethers: HardhatEthers, tokenAddress: string): P
   return { pool, admin, proposer, guardian, funder, others };
 }
 
-/** Proposes `epochTree` as `epoch` for its exact total and returns the epoch's claimableAt and expiresAt. */
+/**
+ * Proposes `epochTree` as `epoch` for its exact total (or `total`) with its reputationTotal, and returns the
+ * epoch's claimableAt and expiresAt.
+ */
 export async function propose(
   pool: EpochRewards,
   proposer: HardhatEthersSigner,
@@ -162,7 +230,9 @@ export async function propose(
   total: bigint = epochTree.total,
 ): Promise<{ claimableAt: bigint; expiresAt: bigint }> {
   const inputsHash = `0x${epoch.toString(16).padStart(64, "0")}`;
-  await pool.connect(proposer).proposeEpoch(epoch, epochTree.tree.root, total, inputsHash, `ipfs://epoch-${epoch}`);
+  await pool
+    .connect(proposer)
+    .proposeEpoch(epoch, epochTree.tree.root, total, epochTree.reputationTotal, inputsHash, `ipfs://epoch-${epoch}`);
   const view = await pool.getEpoch(epoch);
   return { claimableAt: view.claimableAt, expiresAt: view.expiresAt };
 }

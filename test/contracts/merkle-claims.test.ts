@@ -1,10 +1,17 @@
-// End-to-end claims against real OpenZeppelin StandardMerkleTree roots: every leaf of trees of many shapes is
-// claimed on-chain, and each way a claim can be wrong reverts with its exact error and arguments.
+// End-to-end claims against real OpenZeppelin StandardMerkleTree roots and the pipeline's own tree builder: every
+// leaf of trees of many shapes is claimed on-chain with decay-consistent reputations (each epoch's leaves follow the
+// pipeline's rule from the previous one), and each way a claim can be wrong reverts with its exact error and
+// arguments.
 import { expect } from "chai";
+import fc from "fast-check";
 import { network } from "hardhat";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
   CLAIM_WINDOW,
+  DECAY_BPS,
   EpochState,
+  LEAF_ENCODING,
+  ReputationBook,
   buildTree,
   claimLeaf,
   claimOf,
@@ -18,6 +25,8 @@ import {
   randomBigInt,
   type EpochTree,
 } from "./helpers.js";
+import { buildTree as buildPipelineTree, EpochTree as PipelineTree } from "../../scripts/lib/merkle.js";
+import { decay } from "../../scripts/lib/reputation.js";
 import type { MockERC20 } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -25,14 +34,16 @@ const { ethers, networkHelpers } = await network.create();
 const FUNDING = 10n ** 30n;
 const SEED = 0x5eed;
 
-/** A random epoch of `size` fresh accounts; about one leaf in eight pays nothing (reputation only). */
-function randomEpoch(rand: () => number, size: number): EpochTree {
-  return buildTree(
-    randomAddresses(ethers, rand, size).map((account) => ({
-      account,
-      amount: rand() < 0.125 ? 0n : randomBigInt(rand, 1n, 10n ** 21n),
-      reputation: randomBigInt(rand, 0n, 2n ** 40n),
-    })),
+/**
+ * The next epoch of `book` with `size` fresh accounts: about one leaf in eight pays nothing (it has a leaf for the
+ * reputation it gains), the others may gain nothing. Earlier accounts are idle: they have no leaf and decay.
+ */
+function randomEpoch(rand: () => number, book: ReputationBook, size: number): EpochTree {
+  return book.next(
+    randomAddresses(ethers, rand, size).map((account) => {
+      const amount = rand() < 0.125 ? 0n : randomBigInt(rand, 1n, 10n ** 21n);
+      return { account, amount, gain: randomBigInt(rand, amount === 0n ? 1n : 0n, 2n ** 40n) };
+    }),
   );
 }
 
@@ -50,12 +61,13 @@ async function twoEpochsFixture() {
   const base = await deployFundedPool();
   const rand = prng(SEED + 1);
   const accounts = randomAddresses(ethers, rand, 5);
+  const book = new ReputationBook(DECAY_BPS);
   const trees = [1, 2].map(() =>
-    buildTree(
+    book.next(
       accounts.map((account) => ({
         account,
         amount: randomBigInt(rand, 1n, 10n ** 20n),
-        reputation: randomBigInt(rand, 1n, 10n ** 6n),
+        gain: randomBigInt(rand, 1n, 10n ** 6n),
       })),
     ),
   );
@@ -70,7 +82,9 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
     const rand = prng(SEED);
     const oddSize = 3 + 2 * Math.floor(rand() * 20); // a random odd size in [3, 41]
     const sizes = [1, 2, oddSize, 7, 95 + Math.floor(rand() * 11)];
-    const trees = sizes.map((size) => randomEpoch(rand, size));
+    const book = new ReputationBook(DECAY_BPS);
+    const trees = sizes.map((size) => randomEpoch(rand, book, size));
+    const last = BigInt(trees.length);
 
     let lastClaimableAt = 0n;
     for (const [i, epochTree] of trees.entries()) {
@@ -103,15 +117,22 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
       expect(view.state).to.equal(EpochState.Claimable);
       for (const leaf of epochTree.leaves) {
         expect(await token.balanceOf(leaf.account)).to.equal(leaf.amount);
-        expect(await pool.reputationOf(leaf.account)).to.equal(leaf.reputation);
+        // Every epoch is final: a leaf of epoch e has decayed over the epochs after it, as in the pipeline.
+        const score = decay(leaf.reputation, last - epoch, DECAY_BPS);
+        expect(await pool.reputationOf(leaf.account)).to.equal(score);
+        expect(score).to.equal(book.of(leaf.account));
         expect(await pool.lastSyncedEpoch(leaf.account)).to.equal(epoch);
-        expect(await pool.isClaimed(epoch, leaf.index)).to.equal(true);
+        expect(await pool.isClaimed(epoch, leaf.account)).to.equal(true);
       }
     }
 
     const all = trees.flatMap((t) => t.leaves);
     expect(await pool.soulCount()).to.equal(all.length);
-    expect(await pool.totalReputation()).to.equal(all.reduce((s, l) => s + l.reputation, 0n));
+    // Everything claimed: the votes add up to the committed total supply.
+    let votes = 0n;
+    for (const leaf of all) votes += await pool.getVotes(leaf.account);
+    expect(await pool.totalReputation()).to.equal(trees[trees.length - 1]!.reputationTotal);
+    expect(votes).to.equal(trees[trees.length - 1]!.reputationTotal);
     expect(await pool.outstanding()).to.equal(0n);
     expect(await token.balanceOf(await pool.getAddress())).to.equal(FUNDING - trees.reduce((s, t) => s + t.total, 0n));
   });
@@ -158,7 +179,7 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
       .withArgs(1n, leaf.index, leaf.account, leaf.amount, leaf.reputation * 2n);
   });
 
-  it("reverts AlreadyClaimed for a reused index, whatever the rest of the leaf", async function () {
+  it("reverts AlreadyClaimed(epoch, account) for a second claim of an account's leaf, alone or in a batch", async function () {
     const { pool, trees, first } = await networkHelpers.loadFixture(twoEpochsFixture);
     await openClaims(networkHelpers, first.claimableAt);
     const [leaf, other] = trees[0].leaves;
@@ -166,15 +187,18 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
 
     await expect(claimLeaf(pool, 1n, trees[0], leaf))
       .to.be.revertedWithCustomError(pool, "AlreadyClaimed")
-      .withArgs(1n, leaf.index);
-    // Another account's genuine amount and proof under the claimed index.
-    await expect(pool.claim(1n, leaf.index, other.account, other.amount, other.reputation, proofOf(trees[0], other)))
+      .withArgs(1n, leaf.account);
+    await expect(pool.claimMany([claimOf(1n, trees[0], other), claimOf(1n, trees[0], leaf)]))
       .to.be.revertedWithCustomError(pool, "AlreadyClaimed")
-      .withArgs(1n, leaf.index);
-    // Also inside a batch.
-    await expect(pool.claimMany([claimOf(1n, trees[0], leaf)]))
-      .to.be.revertedWithCustomError(pool, "AlreadyClaimed")
-      .withArgs(1n, leaf.index);
+      .withArgs(1n, leaf.account);
+    // The index is part of the leaf: another index for the claimed leaf is not a way around.
+    await expect(pool.claim(1n, other.index, leaf.account, leaf.amount, leaf.reputation, proofOf(trees[0], leaf)))
+      .to.be.revertedWithCustomError(pool, "InvalidProof")
+      .withArgs(1n, other.index, leaf.account, leaf.amount, leaf.reputation);
+    // Claims are recorded per account: the other account's leaf, and the same account in epoch 2, still pay.
+    expect(await pool.isClaimed(1n, other.account)).to.equal(false);
+    await claimLeaf(pool, 1n, trees[0], other);
+    expect(await pool.isClaimed(2n, leaf.account)).to.equal(false);
   });
 
   it("reverts EpochInChallenge before claimableAt", async function () {
@@ -221,21 +245,18 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
     const { token, pool, proposer } = await networkHelpers.loadFixture(deployFundedPool);
     const rand = prng(SEED + 2);
     const [account] = randomAddresses(ethers, rand, 1);
+    const book = new ReputationBook(DECAY_BPS);
     const trees: EpochTree[] = [];
     let claimableAt = 0n;
     for (let epoch = 1n; epoch <= 3n; epoch++) {
       // The account plus a few others, so each proof has siblings.
-      const entries = randomAddresses(ethers, rand, 4).map((a) => ({
+      const work = randomAddresses(ethers, rand, 4).map((a) => ({
         account: a,
         amount: randomBigInt(rand, 1n, 10n ** 20n),
-        reputation: randomBigInt(rand, 1n, 10n ** 6n),
+        gain: randomBigInt(rand, 1n, 10n ** 6n),
       }));
-      entries.push({
-        account,
-        amount: randomBigInt(rand, 1n, 10n ** 20n),
-        reputation: 1000n * epoch,
-      });
-      const epochTree = buildTree(entries);
+      work.push({ account, amount: randomBigInt(rand, 1n, 10n ** 20n), gain: 1000n });
+      const epochTree = book.next(work);
       trees.push(epochTree);
       claimableAt = (await propose(pool, proposer, epoch, epochTree)).claimableAt;
     }
@@ -259,7 +280,84 @@ describe("EpochRewards: claims against OpenZeppelin Merkle trees", function () {
     await expect(tx).to.changeTokenBalances(ethers, token, [account, await pool.getAddress()], [owed, -owed]);
 
     expect(await pool.reputationOf(account)).to.equal(mine[2].reputation);
+    expect(mine[2].reputation).to.equal(book.of(account));
     expect(await pool.lastSyncedEpoch(account)).to.equal(3n);
-    for (const [i, leaf] of mine.entries()) expect(await pool.isClaimed(BigInt(i + 1), leaf.index)).to.equal(true);
+    for (const [i] of mine.entries()) expect(await pool.isClaimed(BigInt(i + 1), account)).to.equal(true);
+  });
+
+  describe("random histories through the pipeline's tree builder (fast-check)", function () {
+    this.timeout(300_000);
+    // A few accounts reused across epochs, so that accounts hold leaves in several epochs.
+    const ACCOUNTS = randomAddresses(ethers, prng(SEED + 3), 10);
+    const work = fc.record({
+      who: fc.nat({ max: ACCOUNTS.length - 1 }),
+      amount: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n ** 24n })),
+      gain: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n ** 6n }), fc.bigInt({ min: 1n, max: 2n ** 56n })),
+    });
+    const history = fc.record({
+      epochs: fc.array(fc.array(work, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }),
+      // Random keys that shuffle the claims of every epoch together, and the batch size (1: claim).
+      keys: fc.array(fc.nat(), { minLength: 48, maxLength: 48 }),
+      batch: fc.integer({ min: 1, max: 8 }),
+    });
+
+    it("the contract verifies the root and every proof, and the claimed leaves give the pipeline's reputation", async function () {
+      await fc.assert(
+        fc.asyncProperty(history, async ({ epochs, keys, batch }) => {
+          const { token, pool, proposer } = await networkHelpers.loadFixture(deployFundedPool);
+          const book = new ReputationBook(DECAY_BPS);
+          const claims: ReturnType<typeof claimOf>[] = [];
+          const paid = new Map<string, bigint>();
+          let claimableAt = 0n;
+          for (const [i, entries] of epochs.entries()) {
+            const epoch = BigInt(i + 1);
+            const byAccount = new Map(entries.map((w) => [ACCOUNTS[w.who]!, { ...w, account: ACCOUNTS[w.who]! }]));
+            const works = [...byAccount.values()];
+            if (works.every((w) => w.amount === 0n && w.gain === 0n)) works[0]!.amount = 1n; // a tree needs a leaf
+            const expected = book.next(works);
+            // The pipeline's builder, in the pipeline's leaf order: same root as OpenZeppelin's.
+            const leaves = expected.leaves.map((l) => ({ ...l, index: Number(l.index) }));
+            const tree = buildPipelineTree(leaves);
+            expect(tree.root).to.equal(StandardMerkleTree.of(leaves.map(PipelineTree.tuple), LEAF_ENCODING).root);
+            await pool
+              .connect(proposer)
+              .proposeEpoch(epoch, tree.root, expected.total, expected.reputationTotal, ethers.ZeroHash, "");
+            claimableAt = (await pool.getEpoch(epoch)).claimableAt;
+            leaves.forEach((leaf, k) => {
+              claims.push({ ...leaf, index: BigInt(leaf.index), epoch, proof: tree.getProof(k) });
+              paid.set(leaf.account, (paid.get(leaf.account) ?? 0n) + leaf.amount);
+            });
+          }
+          await openClaims(networkHelpers, claimableAt);
+
+          const order = claims.map((c, i) => ({ c, key: keys[i % keys.length]! * 64 + i }));
+          order.sort((a, b) => a.key - b.key);
+          const shuffled = order.map(({ c }) => c);
+          for (let i = 0; i < shuffled.length; i += batch) {
+            const chunk = shuffled.slice(i, i + batch);
+            if (chunk.length === 1) {
+              const c = chunk[0]!;
+              await pool.claim(c.epoch, c.index, c.account, c.amount, c.reputation, c.proof);
+            } else {
+              await pool.claimMany(chunk);
+            }
+          }
+
+          let votes = 0n;
+          for (const [account, amount] of paid) {
+            expect(await token.balanceOf(account)).to.equal(amount);
+            const score = await pool.getVotes(account);
+            expect(score).to.equal(book.of(account));
+            votes += score;
+          }
+          for (const c of claims) expect(await pool.isClaimed(c.epoch, c.account)).to.equal(true);
+          expect(await pool.outstanding()).to.equal(0n);
+          const reputationTotal = (await pool.getEpoch(BigInt(epochs.length))).reputationTotal;
+          expect(await pool.totalReputation()).to.equal(reputationTotal);
+          expect(votes).to.equal(reputationTotal);
+        }),
+        { numRuns: 25 },
+      );
+    });
   });
 });

@@ -3,10 +3,11 @@
 // and published on chain, the page built with vite and served with the artifacts from a local server, and a
 // test wallet injected into the page that announces itself with EIP-6963 and forwards to the node.
 import { expect } from "chai";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { extname, join, resolve, sep } from "node:path";
+import { extname, join, relative, resolve, sep } from "node:path";
+import { inflateSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { build } from "vite";
@@ -24,7 +25,7 @@ import {
   type InterfaceAbi,
   type Signer,
 } from "ethers";
-import { allocateEpoch, writeArtifacts, type ClaimsFile, type EpochResult } from "../../scripts/lib/index.js";
+import { allocateEpoch, decay, writeArtifacts, type ClaimsFile, type EpochResult } from "../../scripts/lib/index.js";
 import { POOL_ABI } from "../../claim-page/src/abi.js";
 import { startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
 
@@ -51,7 +52,15 @@ const CHAIN_ID = 31337;
 const MNEMONIC = "test test test test test test test test test test test junk";
 const CHALLENGE_PERIOD = 3600;
 const CLAIM_WINDOW = 30 * 86_400;
+/** Decay of the deployed pool: the pipeline's default rules.decayBps, which the examples use. */
+const DECAY_BPS = 1000;
 const FIXED_START = Date.UTC(2030, 0, 1) / 1000;
+/**
+ * When the published epochs are proposed, and when the screenshot test acts: fixed, so that every date and duration
+ * on the screenshots is the same from run to run (the node's clock otherwise follows the wall clock).
+ */
+const PROPOSED_AT = FIXED_START + 600;
+const SCREENSHOT_AT = FIXED_START + 86_400;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -59,6 +68,66 @@ function compiled(name: string, file = `${name}.sol`): { abi: InterfaceAbi; byte
   const path = join(ROOT, "artifacts", "contracts", ...file.split("/"), `${name}.json`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npx hardhat build\` first`);
   return JSON.parse(readFileSync(path, "utf8"));
+}
+
+/** The pixels of an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium writes) as RGBA; undefined otherwise. */
+function decodePng(png: Buffer): { width: number; height: number; rgba: Buffer } | undefined {
+  if (png.length < 33 || png.readUInt32BE(12) !== 0x49484452) return undefined; // IHDR
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const [depth, colorType, , , interlace] = png.subarray(24, 29);
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
+  if (depth !== 8 || channels === 0 || interlace !== 0) return undefined;
+  const idat: Buffer[] = [];
+  for (let at = 8; at + 8 <= png.length;) {
+    const length = png.readUInt32BE(at);
+    if (png.toString("latin1", at + 4, at + 8) === "IDAT") idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  if (raw.length !== height * (stride + 1)) return undefined;
+  const pixels = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const out = y * stride;
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? pixels[out + x - channels]! : 0;
+      const b = y > 0 ? pixels[out - stride + x]! : 0;
+      const c = x >= channels && y > 0 ? pixels[out - stride + x - channels]! : 0;
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      const predictor = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
+      if (predictor === undefined) return undefined;
+      pixels[out + x] = (line[x]! + predictor) & 0xff;
+    }
+  }
+  if (channels === 4) return { width, height, rgba: pixels };
+  const rgba = Buffer.alloc(width * height * 4, 0xff);
+  for (let i = 0, j = 0; i < pixels.length; i += 3, j += 4) pixels.copy(rgba, j, i, i + 3);
+  return { width, height, rgba };
+}
+
+/**
+ * Writes a screenshot for the docs only if it shows something else than the file already there: the same pixels
+ * encoded differently do not rewrite a tracked file. Returns whether the file was written.
+ */
+function saveScreenshot(path: string, png: Buffer): boolean {
+  if (existsSync(path)) {
+    const old = readFileSync(path);
+    if (old.equals(png)) return false;
+    const [a, b] = [decodePng(old), decodePng(png)];
+    if (a && b && a.width === b.width && a.height === b.height && a.rgba.equals(b.rgba)) return false;
+  }
+  writeFileSync(path, png);
+  console.log(`      updated ${relative(ROOT, path)}`);
+  return true;
+}
+
+/** `2030-01-02 01:00 UTC`: how the page writes a timestamp. */
+function utc(seconds: number): string {
+  return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function account(i: number): HDNodeWallet {
@@ -168,13 +237,16 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
   const rpc = (method: string, params: unknown[] = []) => provider.send(method, params);
   const leafOf = (epoch: number, who: string) => claimsFiles[epoch - 1]!.claims[who]!;
 
-  async function propose(epoch: number) {
+  /** Proposes a published epoch, at `at` (a timestamp) if given. */
+  async function propose(epoch: number, at?: number) {
     const r = results[epoch - 1]!;
+    if (at !== undefined) await rpc("evm_setNextBlockTimestamp", [at]);
     await (
       await pool.connect(operator).getFunction("proposeEpoch")(
         epoch,
         r.root,
         r.total,
+        r.reputationTotal,
         r.inputsHash,
         `/epochs/epoch-${epoch}/`,
       )
@@ -265,6 +337,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
       0,
       CHALLENGE_PERIOD,
       CLAIM_WINDOW,
+      DECAY_BPS,
       "Social Mining Reputation",
       "SMR",
     )) as Contract;
@@ -285,6 +358,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
         previous: epoch > 1 ? join(epochsDir, `epoch-${epoch - 1}`) : undefined,
         overrides: { distributor: poolAddress, chainId: CHAIN_ID },
       });
+      expect(result.config.rules.decayBps, "the examples use the pool's decay").to.equal(DECAY_BPS);
       writeArtifacts(join(epochsDir, `epoch-${epoch}`), result);
       results.push(result);
       claimsFiles.push(JSON.parse(readFileSync(join(epochsDir, `epoch-${epoch}`, "claims.json"), "utf8")));
@@ -293,18 +367,21 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     await (await token.getFunction("mint")(operatorAddress, funding)).wait();
     await (await token.getFunction("approve")(poolAddress, funding)).wait();
     await (await pool.getFunction("fund")(funding)).wait();
-    await propose(1);
-    await propose(2);
+    await propose(1, PROPOSED_AT);
+    await propose(2, PROPOSED_AT + 1);
     await warp(CHALLENGE_PERIOD + 1);
 
-    // The claimant: a default (unlocked) account paid in both published epochs; nobody: an account in no tree.
+    // The claimant: a default (unlocked) account paid in both published epochs and with a leaf in epoch 3 (the
+    // pipeline gives a leaf only to accounts paid or gaining reputation); nobody: an account in no tree.
     claimant = [...Array(19).keys()]
       .map((i) => account(i).address)
       .find(
         (a) =>
-          BigInt(claimsFiles[0]!.claims[a]?.amount ?? 0) > 0n && BigInt(claimsFiles[1]!.claims[a]?.amount ?? 0) > 0n,
+          BigInt(claimsFiles[0]!.claims[a]?.amount ?? 0) > 0n &&
+          BigInt(claimsFiles[1]!.claims[a]?.amount ?? 0) > 0n &&
+          claimsFiles[2]!.claims[a] !== undefined,
       )!;
-    expect(claimant, "a default account is paid in epochs 1 and 2").to.be.a("string");
+    expect(claimant, "a default account is paid in epochs 1 and 2 and has a leaf in epoch 3").to.be.a("string");
     nobody = account(42).address;
     expect(claimsFiles.some((f) => f.claims[nobody])).to.equal(false);
 
@@ -418,6 +495,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     }
     expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal(amountText(total.toString()));
     expect(await page.locator("#reputation").textContent()).to.equal("0 SMR");
+    expect(await page.locator("#reputation-decay").count()).to.equal(0);
     expect(await page.locator("#claim-all").isEnabled()).to.equal(true);
     expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
     expect(await page.locator("#network").isHidden()).to.equal(true);
@@ -454,8 +532,8 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
 
     const l1 = leafOf(1, claimant);
     const l2 = leafOf(2, claimant);
-    expect(await pool.getFunction("isClaimed")(1, l1.index)).to.equal(true);
-    expect(await pool.getFunction("isClaimed")(2, l2.index)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(1, claimant)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(2, claimant)).to.equal(true);
     expect((await token.getFunction("balanceOf")(claimant)) - balanceBefore).to.equal(
       BigInt(l1.amount) + BigInt(l2.amount),
     );
@@ -468,6 +546,10 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await verdict(page, 1)).to.equal("claimed");
     expect(await row(page, 1).locator(".badge").textContent()).to.equal("Already claimed");
     expect(await page.locator("#reputation").textContent()).to.equal(`${l2.reputation} SMR`);
+    // No epoch is in its challenge period: the next decay comes with the next epoch.
+    expect(await page.locator("#reputation-decay").textContent()).to.equal(
+      "decays 10% when the next epoch becomes final",
+    );
     expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal("0 SMT");
     expect(await page.locator("#claim-all").isDisabled()).to.equal(true);
   });
@@ -527,8 +609,8 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
 
     await page.locator("#claim-all").click();
     await page.locator("#status.status-confirmed").waitFor();
-    expect(await pool.getFunction("isClaimed")(1, leafOf(1, claimant).index)).to.equal(true);
-    expect(await pool.getFunction("isClaimed")(2, leafOf(2, claimant).index)).to.equal(false);
+    expect(await pool.getFunction("isClaimed")(1, claimant)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(2, claimant)).to.equal(false);
   });
 
   it("refuses a claim whose proof does not verify against the on-chain root, even under the right root", async function () {
@@ -570,7 +652,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(sent).to.have.length(1);
     const parsed = pool.interface.parseTransaction({ data: (sent[0]!.params[0] as { data: string }).data })!;
     expect(parsed.args[0].map((c: { epoch: bigint }) => c.epoch)).to.deep.equal([2n]);
-    expect(await pool.getFunction("isClaimed")(2, leafOf(2, claimant).index)).to.equal(true);
+    expect(await pool.getFunction("isClaimed")(2, claimant)).to.equal(true);
   });
 
   it("decodes the pool's custom error by name with its arguments when a claim fails", async function () {
@@ -616,12 +698,12 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await page.locator("#claim-all").textContent()).to.equal("Claim all (epochs 1, 2)");
   });
 
-  it("fits a phone screen (rows become cards) and a desktop one; screenshots for the docs", async function () {
-    // A realistic mix: epoch 1 already claimed, epoch 2 claimable, epoch 3 in its challenge period.
-    const leaf = leafOf(1, claimant);
+  /** The operator claims the claimant's leaf of `epoch` (anyone may submit a claim). */
+  async function claimFor(epoch: number) {
+    const leaf = leafOf(epoch, claimant);
     await (
       await pool.connect(operator).getFunction("claim")(
-        1,
+        epoch,
         leaf.index,
         claimant,
         leaf.amount,
@@ -629,7 +711,38 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
         leaf.proof,
       )
     ).wait();
+  }
+
+  it("shows the reputation as of now, decayed by the epochs final since the claim, and when it decays next", async function () {
+    // Epoch 1 claimed; epoch 2 is final, so that reputation has already decayed once; epoch 3 in its challenge.
+    await claimFor(1);
     await propose(3);
+    const { claimableAt } = await pool.getFunction("getEpoch")(3);
+    const claimed = BigInt(leafOf(1, claimant).reputation);
+    let page = await openConnected(claimant);
+    const now = decay(claimed, 1, DECAY_BPS);
+    expect(await pool.getFunction("getVotes")(claimant)).to.equal(now);
+    expect(await page.locator("#reputation").textContent()).to.equal(`${now} SMR`);
+    expect(await page.locator("#reputation-decay").textContent()).to.equal(
+      `decays 10% when epoch 3 becomes final on ${utc(Number(claimableAt))}`,
+    );
+    await page.close();
+
+    // Once epoch 3 is final the score has decayed once more, without any transaction.
+    await warp(CHALLENGE_PERIOD + 1);
+    page = await openConnected(claimant);
+    expect(await page.locator("#reputation").textContent()).to.equal(`${decay(claimed, 2, DECAY_BPS)} SMR`);
+    expect(await page.locator("#reputation-decay").textContent()).to.equal(
+      "decays 10% when the next epoch becomes final",
+    );
+  });
+
+  it("fits a phone screen (rows become cards) and a desktop one; screenshots for the docs", async function () {
+    // A realistic mix: epoch 1 already claimed, epoch 2 claimable, epoch 3 in its challenge period. At fixed times,
+    // so that the screenshots only change when the page does.
+    await rpc("evm_setNextBlockTimestamp", [SCREENSHOT_AT]);
+    await claimFor(1);
+    await propose(3, SCREENSHOT_AT + 1);
     const images = join(ROOT, "docs", "images");
     mkdirSync(images, { recursive: true });
 
@@ -637,8 +750,19 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await verdict(page, 1)).to.equal("claimed");
     expect(await verdict(page, 2)).to.equal("claimable");
     expect(await verdict(page, 3)).to.equal("upcoming");
+    const final3 = SCREENSHOT_AT + 1 + CHALLENGE_PERIOD;
+    expect(await row(page, 3).locator(".detail").textContent()).to.equal(`opens in 1 h (${utc(final3)})`);
+    expect(await row(page, 2).locator(".detail").textContent()).to.equal(
+      `until ${utc(PROPOSED_AT + 1 + CHALLENGE_PERIOD + CLAIM_WINDOW)}`,
+    );
+    expect(await page.locator("#reputation").textContent()).to.equal(
+      `${decay(BigInt(leafOf(1, claimant).reputation), 1, DECAY_BPS)} SMR`,
+    );
+    expect(await page.locator("#reputation-decay").textContent()).to.equal(
+      `decays 10% when epoch 3 becomes final on ${utc(final3)}`,
+    );
     await page.locator("#claim-all").focus();
-    await page.screenshot({ path: join(images, "claim-page-desktop.png"), fullPage: true });
+    saveScreenshot(join(images, "claim-page-desktop.png"), await page.screenshot({ fullPage: true }));
 
     await page.setViewportSize(PHONE);
     const layout = await page.evaluate(() => ({
@@ -649,7 +773,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(layout.scrollWidth, "no horizontal scrolling on a phone").to.be.at.most(PHONE.width);
     expect(layout.rowDisplay).to.equal("block");
     expect(layout.headerHidden).to.equal(true);
-    await page.screenshot({ path: join(images, "claim-page-phone.png"), fullPage: true });
+    saveScreenshot(join(images, "claim-page-phone.png"), await page.screenshot({ fullPage: true }));
   });
 });
 
