@@ -1,5 +1,5 @@
 /**
- * Whole-epoch benchmark (DESIGN §6): 1M votes on 100k works by 100k contributors, from CSV files to
+ * Whole-epoch benchmark (targets: docs/design.md §7): 1M votes on 100k works by 100k contributors, from CSV files to
  * a written artifacts directory, through the library (the same calls as `social-mining allocate`).
  *
  *   npm run bench:epoch              # 100k works, 10 votes each

@@ -1,5 +1,5 @@
 /**
- * Merkle tree benchmark (DESIGN §6): the project's builder (scripts/lib/merkle.ts) at 100k and 1M
+ * Merkle tree benchmark (targets: docs/design.md §7): the project's builder (scripts/lib/merkle.ts) at 100k and 1M
  * leaves — tree plus every proof — and StandardMerkleTree.of at 100k in the same run, same root.
  * Each measurement runs in its own child process so that its peak memory (maxRSS) is its own.
  *

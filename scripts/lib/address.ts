@@ -58,7 +58,7 @@ export function toChecksumAddress(text: string): string {
   return parsed.address;
 }
 
-/** Orders checksummed addresses by their lowercase form (the leaf order of DESIGN §3.2). */
+/** Orders checksummed addresses by their lowercase form (the leaf order of docs/formats.md). */
 export function compareAddresses(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();

@@ -1,5 +1,5 @@
 /**
- * Splitting the pool (DESIGN §4.3, docs/rules.md): floor shares plus largest remainders, and the
+ * Splitting the pool (docs/rules.md §4): floor shares plus largest remainders, and the
  * optional per-account cap. Σ amounts = pool exactly, integers only.
  */
 import { compareAddresses } from "./address.js";

@@ -1,5 +1,5 @@
 /**
- * The artifacts of an epoch (DESIGN §4.4, docs/formats.md), rendered deterministically and written
+ * The artifacts of an epoch (docs/formats.md, Artifacts), rendered deterministically and written
  * atomically: everything goes to a temporary directory next to the target, which is renamed into
  * place only when complete and removed on any error.
  */

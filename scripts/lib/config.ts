@@ -1,5 +1,5 @@
 /**
- * epoch.json (DESIGN §4.1) and its `rules` (§4.3, docs/rules.md), checked with zod. Defaults are
+ * epoch.json (docs/formats.md) and its `rules` (docs/rules.md), checked with zod. Defaults are
  * applied here so that the rest of the pipeline and the manifest see every rule explicitly.
  */
 import { z } from "zod";

@@ -237,7 +237,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
   };
 }
 
-/** Paths of an epoch's inputs (DESIGN §4.1), as given to `social-mining allocate`. */
+/** Paths of an epoch's inputs (docs/formats.md), as given to `social-mining allocate`. */
 export interface AllocateOptions {
   works: string;
   votes: string;

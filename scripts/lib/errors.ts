@@ -46,7 +46,7 @@ export function formatLocation({ file, row, line, column }: InputLocation): stri
   return where;
 }
 
-/** A hard validation error (DESIGN §4.2): the run stops and nothing is written. */
+/** A hard validation error (docs/formats.md, Hard errors): the run stops and nothing is written. */
 export class InputError extends PipelineError {
   readonly file: string;
   readonly row?: number;

@@ -1,5 +1,5 @@
 /**
- * Reading the dashboard export (DESIGN §4.1): CSV with a header row (csv-parse) or a JSON array
+ * Reading the dashboard export (docs/formats.md, Inputs): CSV with a header row (csv-parse) or a JSON array
  * of objects, checked column by column with zod. Every failure is an {@link InputError} naming
  * the file, the 1-based data row (the header is not counted), the column and the reason.
  */

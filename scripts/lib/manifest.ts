@@ -1,5 +1,5 @@
 /**
- * manifest.json and the inputsHash (DESIGN §4.4, docs/formats.md).
+ * manifest.json and the inputsHash (docs/formats.md).
  *
  * inputsHash = keccak256(h(works) ‖ h(votes) ‖ h(teams) ‖ h(previous) ‖ h(epoch) ‖ h(rules)) where
  * h(x) is keccak256 of the bytes of input file x as copied into inputs/ (32 zero bytes for an

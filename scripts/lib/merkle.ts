@@ -17,7 +17,7 @@
 import { keccak256, keccakScratch, keccakScratchHash, keccakScratchWords } from "./keccak.js";
 import { invariant } from "./errors.js";
 
-/** The leaf encoding of DESIGN §3.2: [index, account, amount, reputation]. */
+/** The leaf encoding of docs/formats.md: [index, account, amount, reputation]. */
 export const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"] as const;
 
 /** One leaf of an epoch tree. */
@@ -107,7 +107,7 @@ export function encodeLeaf(leaf: Leaf, out: Buffer = Buffer.alloc(128)): Buffer 
   return out;
 }
 
-/** `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`, the leaf hash of DESIGN §3.2. */
+/** `keccak256(bytes.concat(keccak256(abi.encode(leaf))))`, the leaf hash of docs/formats.md. */
 export function hashLeaf(leaf: Leaf): Uint8Array {
   return keccak256(keccak256(encodeLeaf(leaf)));
 }

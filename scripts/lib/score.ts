@@ -1,5 +1,5 @@
 /**
- * Scoring (DESIGN §4.3, docs/rules.md): the points of each work, then the credit units of each
+ * Scoring (docs/rules.md §2 and §3): the points of each work, then the credit units of each
  * account. Integers only.
  */
 import type { Rules } from "./config.js";

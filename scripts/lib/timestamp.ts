@@ -1,5 +1,5 @@
 /**
- * Timestamps of the inputs (DESIGN §4.1) as integer milliseconds since the Unix epoch.
+ * Timestamps of the inputs (docs/formats.md) as integer milliseconds since the Unix epoch.
  *
  * A votes file holds a timestamp per row, so parsing them is on the hot path of a million-vote
  * epoch: the common shape `YYYY-MM-DDTHH:MM:SSZ` is read digit by digit, and everything else (time

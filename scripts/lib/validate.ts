@@ -1,6 +1,7 @@
 /**
- * Validation of DESIGN §4.2. Hard errors throw an {@link InputError} (the run stops, nothing is
- * written); soft rejections exclude a vote and are listed in the report.
+ * Validation (docs/design.md §4.2). Hard errors (docs/formats.md) throw an {@link InputError} (the
+ * run stops, nothing is written); soft rejections (docs/rules.md §1) exclude a vote and are listed
+ * in the report.
  */
 import { ZERO_ADDRESS, type Rules } from "./config.js";
 import { InputError } from "./errors.js";

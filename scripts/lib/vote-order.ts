@@ -1,5 +1,5 @@
 /**
- * The order in which votes are taken (DESIGN §4.2): by cast_at, ties by row order. Sorting a
+ * The order in which votes are taken (docs/rules.md §1): by cast_at, ties by row order. Sorting a
  * million row indices with a comparator was a second or more; instead the distinct timestamps are
  * sorted natively, each row gets the rank of its timestamp (binary search), and a counting sort by
  * rank — stable, so ties stay in row order — gives the order.

@@ -1,5 +1,5 @@
 /**
- * The votes file as columns (DESIGN §4.1). A million-vote epoch used to build a row object, a zod
+ * The votes file as columns (docs/formats.md). A million-vote epoch used to build a row object, a zod
  * result and a vote object per row, and the garbage collector spent more time on them than the
  * pipeline spent on its work. Here csv-parse hands over each record and forgets it; the cells are
  * checked with the same functions the zod schema uses and stored in typed arrays, work ids and
@@ -38,7 +38,7 @@ export interface VoteTable {
   castAt: Float64Array;
   /** The CSV line where each row ends; undefined for a JSON file. */
   line: Uint32Array | undefined;
-  /** Non-empty signatures by row index (not used by the rules yet, DESIGN §4.1). */
+  /** Non-empty signatures by row index (not used by the rules yet, docs/formats.md). */
   signatures: Map<number, string>;
 }
 

@@ -1,4 +1,4 @@
-/** The worked examples of docs/rules.md, and the allocation properties of DESIGN §5. */
+/** The worked examples of docs/rules.md, and the allocation properties of docs/design.md §6 (invariant 5). */
 import { expect } from "chai";
 import fc from "fast-check";
 import {
@@ -112,7 +112,7 @@ describe("rules: worked examples of docs/rules.md", function () {
     expect(run("sqrt", { [B]: 4n, [C]: 9n })).to.equal(10n); // floor(2 × (10·2 + 2·3) / 5)
   });
 
-  it("example 6 (minVoterReputation 5): a voter with reputation 3 is rejected after the §4.2 checks", () => {
+  it("example 6 (minVoterReputation 5): a voter with reputation 3 is rejected after the other four checks", () => {
     const e: SmallEpoch = {
       works: [["w1", A]],
       votes: [

@@ -243,7 +243,7 @@ describe("validation: hard errors stop the run and write nothing", function () {
   });
 });
 
-describe("validation: soft rejections (DESIGN §4.2 order)", function () {
+describe("validation: soft rejections (docs/rules.md §1 order)", function () {
   // generous: the suite also runs on loaded CI machines
   this.timeout(60_000);
   const rejection = (e: SmallEpoch) => compute(e).rejections;
