@@ -125,7 +125,7 @@ interface ISoulboundReputation is IERC721Metadata, IERC4906, IERC5192, IERC5805 
     /// can never hold a soul again; its unclaimed leaves still pay tokens to `from` but no longer change any score.
     /// Leaves of `to` in epochs proposed before the recovery (up to the latest epoch now, the barrier) pay tokens
     /// but do not change the recovered score: they were computed without the lost account's reputation. The next
-    /// epoch computed with the recovery (the pipeline's `recoveries` input) carries the merged reputation.
+    /// epoch computed with the recovery (docs/runbook.md: recovery) carries the merged reputation.
     /// Emits `Transfer` (burn and mint), `Locked`, `DelegateChanged`, `DelegateVotesChanged` and `SoulRecovered`.
     function recoverSoul(address from, address to) external;
 }
