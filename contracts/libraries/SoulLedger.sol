@@ -74,10 +74,9 @@ library SoulLedger {
             return true;
         }
         uint256 offset = newest - epoch;
-        if (offset >= CLAIM_WINDOW) return false;
-        uint64 bit = uint64(1 << offset);
-        if (s.claimedEpochs & bit != 0) return false;
-        s.claimedEpochs |= bit;
+        // Out of the window counts as claimed: never pay a leaf whose claim the soul can no longer see.
+        if (offset >= CLAIM_WINDOW || (uint256(s.claimedEpochs) >> offset) & 1 != 0) return false;
+        s.claimedEpochs |= uint64(1 << offset);
         return true;
     }
 
@@ -135,16 +134,6 @@ library SoulLedger {
         if (low == 0) return (false, 0, 0);
         entry = _entry(history, low - 1);
         return (true, uint64(entry), uint32(entry >> 64));
-    }
-
-    /// @notice Entry `index` of the history of `account` (oldest first): value, anchor epoch and since.
-    function historyAt(
-        Ledger storage self,
-        address account,
-        uint256 index
-    ) internal view returns (uint256 value, uint256 anchorEpoch, uint256 since) {
-        uint256 entry = _entry(self.history[account], index);
-        return (uint64(entry), uint32(entry >> 64), uint32(entry >> 96));
     }
 
     function _entry(mapping(uint256 => uint256) storage history, uint256 index) private view returns (uint256) {
