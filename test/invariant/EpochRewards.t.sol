@@ -36,7 +36,7 @@ abstract contract EpochRewardsInvariantBase is Test {
         pool = handler.pool();
 
         // Weights: proposals, claims and warps drive everything else, so they come more often.
-        bytes4[] memory selectors = new bytes4[](23);
+        bytes4[] memory selectors = new bytes4[](24);
         selectors[0] = EpochRewardsHandler.fund.selector;
         selectors[1] = EpochRewardsHandler.donate.selector;
         selectors[2] = EpochRewardsHandler.withdraw.selector;
@@ -60,6 +60,7 @@ abstract contract EpochRewardsInvariantBase is Test {
         selectors[20] = EpochRewardsHandler.warp.selector;
         selectors[21] = EpochRewardsHandler.unpause.selector;
         selectors[22] = EpochRewardsHandler.pauseFor.selector;
+        selectors[23] = EpochRewardsHandler.proposeWrongEpoch.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }

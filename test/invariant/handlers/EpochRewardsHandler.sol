@@ -199,6 +199,19 @@ contract EpochRewardsHandler is Test, ReputationModel {
         }
     }
 
+    /// @notice Tries to propose any epoch number but the next one (a live one, final or not, or one too far):
+    /// it must revert, so that no root is ever replaced but by a veto.
+    function proposeWrongEpoch(uint256 seed) external observed("proposeWrongEpoch") {
+        uint256 latest = _mLatest();
+        uint256 epoch = seed % (latest + 3);
+        if (epoch == latest + 1) epoch = latest + 2;
+        bytes32 root = keccak256(abi.encode("wrong", seed));
+        try pool.proposeEpoch(epoch, root, 0, 0, bytes32(0), "") {
+            _unexpected("proposeWrongEpoch succeeded");
+            ++ghostRootChanged;
+        } catch {}
+    }
+
     struct Proposal {
         uint256 epoch;
         FuzzMerkle.Leaf[] leaves;
