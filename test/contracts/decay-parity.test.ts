@@ -20,13 +20,13 @@ import {
   type EpochTree,
   type Leaf,
 } from "./helpers.js";
+import { MAX_REPUTATION } from "../../scripts/lib/bounds.js";
 import { decay } from "../../scripts/lib/reputation.js";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const FUNDING = 10n ** 30n;
-const MAX_REPUTATION = 2n ** 64n - 1n;
 /** Decay rates the pools are deployed with: none, the smallest, the default, large, and everything. */
 const RATES = [0, 1, 500, 1000, 3333, 9999, 10000] as const;
 const ACTORS = randomAddresses(ethers, prng(0xdeca7), 4);
