@@ -292,14 +292,14 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         address account,
         uint256 epoch,
         uint256 reputation
-    ) internal returns (bool anchored) {
+    ) internal view returns (bool anchored) {
         // Refused in any claim order: a leaf that could never be the anchor is a wrong tree.
         if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
         bool newest = epoch > s.lastClaimedEpoch;
         if (!SoulLedger.markClaimed(s, epoch)) revert AlreadyClaimed(epoch, account);
         if (!newest || s.recoveredAway) return false;
         if (s.since != 0 && reputation == ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps)) return false;
-        _ledger.setAnchor(account, s, uint64(reputation), uint32(epoch));
+        SoulLedger.setAnchor(s, uint64(reputation), uint32(epoch));
         return true;
     }
 
@@ -351,11 +351,12 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
             lastClaimedEpoch: uint32(barrier),
             claimedEpochs: 0,
             historyLength: 0,
-            recoveredAway: false
+            recoveredAway: false,
+            pendingEntry: 0
         });
         _ledger.save(to, found);
         // `from` keeps its claimed epochs (its leaves still pay once) and its history; its score is 0 from now on.
-        _ledger.setAnchor(from, lost, 0, lost.anchorEpoch);
+        SoulLedger.setAnchor(lost, 0, lost.anchorEpoch);
         lost.recoveredAway = true;
         _ledger.save(from, lost);
 

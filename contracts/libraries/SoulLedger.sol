@@ -8,8 +8,9 @@ pragma solidity ^0.8.28;
 /// @dev Layout of a soul's slot, from the low bits: value (64) | anchorEpoch (32) | since (32) |
 /// lastClaimedEpoch (32) | claimedEpochs (64) | historyLength (31) | recoveredAway (1). History entries are 128 bits
 /// (value | anchorEpoch << 64 | since << 96), two per slot, oldest first; their `since` keys strictly increase.
-/// Callers `load` a soul, change it with the functions below and `save` it: `setAnchor` writes the history entry
-/// it needs itself, so a loaded soul is never left half changed in storage.
+/// Callers `load` a soul, change it in memory with the pure functions below, and `save` it: nothing reaches storage
+/// but through `save`, which writes the slot and the history entry a new anchor needs together, so a change is
+/// either stored whole or not at all. History keys are checked to increase before an entry is staged.
 library SoulLedger {
     /// @notice A soul, unpacked.
     struct Soul {
@@ -20,7 +21,12 @@ library SoulLedger {
         uint64 claimedEpochs; // bit i: epoch lastClaimedEpoch - i was claimed
         uint32 historyLength; // below 2^31: at most one entry per epoch the account claims, and one for a recovery
         bool recoveredAway;
+        // Memory only, never packed: the history entry `setAnchor` staged for `save` (0: none).
+        uint256 pendingEntry;
     }
+
+    /// @notice A new anchor would take effect before the anchor it replaces: history keys must increase.
+    error SoulHistoryUnordered(uint256 since, uint256 timepoint);
 
     struct Ledger {
         mapping(address account => uint256 packed) souls;
@@ -44,8 +50,17 @@ library SoulLedger {
         s.recoveredAway = packed >> 255 != 0;
     }
 
-    /// @notice Writes the soul of `account` (one slot).
+    /// @notice Writes the soul of `account`: its slot, and the history entry a new anchor staged (if any).
     function save(Ledger storage self, address account, Soul memory s) internal {
+        uint256 entry = s.pendingEntry;
+        if (entry != 0) {
+            // setAnchor counted the entry: it goes at index historyLength - 1.
+            uint256 index = s.historyLength - 1;
+            mapping(uint256 => uint256) storage history = self.history[account];
+            if (index & 1 == 0) history[index >> 1] = entry;
+            else history[index >> 1] |= entry << 128;
+            s.pendingEntry = 0;
+        }
         self.souls[account] =
             uint256(s.value) |
             (uint256(s.anchorEpoch) << 64) |
@@ -87,21 +102,20 @@ library SoulLedger {
         return s.claimedEpochs & (1 << (newest - epoch)) != 0;
     }
 
-    /// @notice Makes `(value, epoch)` the anchor of `s` from now on, keeping the anchor it replaces in the history of
-    /// `account` (unless that one also took effect now: then it never applied to any past time and is dropped).
-    /// The caller saves `s`.
-    function setAnchor(Ledger storage self, address account, Soul memory s, uint64 value, uint32 epoch) internal {
+    /// @notice Makes `(value, epoch)` the anchor of `s` from now on, staging the anchor it replaces as a history entry
+    /// for `save` (unless that one also took effect now: then it never applied to any past time and is dropped).
+    /// Within one block at most one entry is staged: after the first call, the anchor in force took effect now.
+    function setAnchor(Soul memory s, uint64 value, uint32 epoch) internal view {
         uint32 now_ = uint32(block.timestamp);
         uint256 since = s.since;
+        if (since > now_) revert SoulHistoryUnordered(since, now_);
         if (since != 0 && since != now_) {
-            uint256 index = s.historyLength;
-            uint256 entry = uint256(s.value) | (uint256(s.anchorEpoch) << 64) | (since << 96);
-            mapping(uint256 => uint256) storage history = self.history[account];
-            if (index & 1 == 0) history[index >> 1] = entry;
-            else history[index >> 1] |= entry << 128;
+            s.pendingEntry = uint256(s.value) | (uint256(s.anchorEpoch) << 64) | (since << 96);
             // Cannot overflow: an anchor changes only with the claim of a newer epoch (epochs are counted in 32 bits
             // and proposed one at a time) or once with a recovery, so the history stays far below 2^31 entries.
-            s.historyLength = uint32(index + 1);
+            unchecked {
+                s.historyLength += 1;
+            }
         }
         s.value = value;
         s.anchorEpoch = epoch;

@@ -62,9 +62,7 @@ contract ClaimPathFuzzTest is PoolFuzzBase {
         uint256 leafCount,
         uint256 claimCount
     ) public {
-        FuzzMerkle.Leaf[] memory leaves = _randomLeaves(seed, leafCount, 0);
-        (uint256 epoch, bytes32[][] memory tree) = _propose(leaves, _sum(leaves), _reputationSum(leaves));
-        vm.warp(block.timestamp + CHALLENGE);
+        (FuzzMerkle.Leaf[] memory leaves, uint256 epoch, bytes32[][] memory tree) = _proposeOpenRandom(seed, leafCount);
         uint256[] memory order = _permutation(seed, leaves.length);
         claimCount = bound(claimCount, 1, leaves.length);
         for (uint256 k = 0; k < claimCount; ++k) _claim(epoch, leaves[order[k]], FuzzMerkle.proof(tree, order[k]));
@@ -130,9 +128,7 @@ contract ClaimPathFuzzTest is PoolFuzzBase {
         uint256 leafCount,
         uint256 batchSize
     ) public {
-        FuzzMerkle.Leaf[] memory leaves = _randomLeaves(seed, leafCount, 0);
-        (uint256 epoch, bytes32[][] memory tree) = _propose(leaves, _sum(leaves), _reputationSum(leaves));
-        vm.warp(block.timestamp + CHALLENGE);
+        (FuzzMerkle.Leaf[] memory leaves, uint256 epoch, bytes32[][] memory tree) = _proposeOpenRandom(seed, leafCount);
 
         (IEpochRewards.Claim[] memory batch, address twice) = _batchWithTwin(seed, epoch, leaves, tree, batchSize);
         uint256 poolBefore = token.balanceOf(address(pool));
@@ -295,6 +291,16 @@ contract ClaimPathFuzzTest is PoolFuzzBase {
 
     /// @dev `epochCount` epochs over `accountCount` accounts, each epoch a random non-empty subset of them with
     /// pipeline-like reputations; proposed at different times, then every one is final.
+    /// @dev Proposes random leaves (`_randomLeaves`) for their sums as the next epoch, and moves to its claim window.
+    function _proposeOpenRandom(
+        uint256 seed,
+        uint256 leafCount
+    ) internal returns (FuzzMerkle.Leaf[] memory leaves, uint256 epoch, bytes32[][] memory tree) {
+        leaves = _randomLeaves(seed, leafCount, 0);
+        (epoch, tree) = _propose(leaves, _sum(leaves), _reputationSum(leaves));
+        vm.warp(block.timestamp + CHALLENGE);
+    }
+
     function _proposeEpochs(
         uint256 seed,
         uint256 epochCount,
@@ -316,13 +322,7 @@ contract ClaimPathFuzzTest is PoolFuzzBase {
                 if (mask & (1 << a) == 0) continue;
                 uint256 r = _rand(seed, "leaf", e * 64 + a);
                 // Repeated reputations (a leaf that changes nothing), zeros and arbitrary scores.
-                uint256 kind = r % 4;
-                uint256 reputation =
-                    kind == 0
-                        ? 0
-                        : kind == 1
-                            ? 1_000
-                            : (r >> 8) % (1 << 56);
+                uint256 reputation = _someReputation(r % 4, r >> 8, 56);
                 leaves[i] = FuzzMerkle.Leaf(i, ep.accounts[a], r % 3 == 0 ? 0 : (r >> 128) % 1e24, reputation);
                 ++i;
             }

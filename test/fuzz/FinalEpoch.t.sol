@@ -67,14 +67,7 @@ contract FinalEpochFuzzTest is PoolFuzzBase, ReputationModel {
     /// `e - 64` to expire if it has not: the pool refuses with `TooManyOpenEpochs` until then.
     function _proposeOne(uint256 e, uint256 r, uint32 challenge) internal {
         address account = mAccounts[(r >> 72) % mAccounts.length];
-        uint256 kind = (r >> 80) % 3;
-        uint256 reputation =
-            kind == 0
-                ? 0
-                : kind == 1
-                    ? 1_000
-                    : (r >> 96) % (1 << 60);
-        FuzzMerkle.Leaf memory leaf = FuzzMerkle.Leaf(0, account, 0, reputation);
+        FuzzMerkle.Leaf memory leaf = FuzzMerkle.Leaf(0, account, 0, _someReputation((r >> 80) % 3, r >> 96, 60));
         bytes32 root = FuzzMerkle.leafHash(leaf);
         if (e > 64 && block.timestamp < expiresAtOf[e - 64]) {
             vm.expectRevert(

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IEpochRewards} from "../../contracts/interfaces/IEpochRewards.sol";
 import {FuzzMerkle} from "../utils/FuzzMerkle.sol";
+import {TreeStore} from "../utils/TreeStore.sol";
 import {PoolFuzzBase} from "./PoolFuzzBase.sol";
 
 /// @notice Invariant 7 on random sequences of pauses, unpauses, warps (some to the exact edge of a window),
@@ -11,7 +12,7 @@ import {PoolFuzzBase} from "./PoolFuzzBase.sol";
 /// (the brief: the time paused while an epoch is claimable is added to its expiry). While fewer than the epoch's
 /// claim window have run, every unclaimed leaf can be claimed whenever the pool is not paused, and no sweep
 /// succeeds, paused or not; once the window has run, the epoch is expired and can be swept, even while paused.
-contract PauseWindowFuzzTest is PoolFuzzBase {
+contract PauseWindowFuzzTest is PoolFuzzBase, TreeStore {
     uint32 internal constant SHORT_WINDOW = 1 days;
 
     struct EpochModel {
@@ -25,8 +26,7 @@ contract PauseWindowFuzzTest is PoolFuzzBase {
     }
 
     EpochModel[] internal epochs;
-    mapping(uint256 epoch => FuzzMerkle.Leaf[]) internal epochLeaves;
-    mapping(uint256 epoch => bytes32[][]) internal epochTrees;
+    /// @dev Each epoch's leaves and tree are stored under the epoch (TreeStore).
     mapping(uint256 epoch => mapping(uint256 position => bool)) internal claimed;
     bool internal paused;
     uint256 internal pausedTotal;
@@ -71,8 +71,9 @@ contract PauseWindowFuzzTest is PoolFuzzBase {
             if (next == 0) break;
             done[next - 1] = true;
             _advance(rest - 1);
-            for (uint256 p = 0; p < epochLeaves[next].length; ++p) _claim(next, p);
-            for (uint256 p = 0; p < epochLeaves[next].length; ++p) assertTrue(claimed[next][p], "claimable to the end");
+            for (uint256 p = 0; p < _storedLeaves[next].length; ++p) _claim(next, p);
+            for (uint256 p = 0; p < _storedLeaves[next].length; ++p)
+                assertTrue(claimed[next][p], "claimable to the end");
             _sweep(next);
             _checkViews();
         }
@@ -129,8 +130,7 @@ contract PauseWindowFuzzTest is PoolFuzzBase {
             m.ran < m.window
                 ? abi.encodeWithSelector(IEpochRewards.EnforcedPause.selector)
                 : abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, m.endedAt);
-        FuzzMerkle.Leaf memory leaf = epochLeaves[1][0];
-        bytes32[] memory proof = FuzzMerkle.proof(epochTrees[1], 0);
+        (FuzzMerkle.Leaf memory leaf, bytes32[] memory proof) = _storedLeaf(1, 0);
         vm.expectRevert(expected);
         _claim(1, leaf, proof);
         IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](1);
@@ -209,8 +209,7 @@ contract PauseWindowFuzzTest is PoolFuzzBase {
         IEpochRewards.EpochView memory v = pool.getEpoch(epoch);
         assertEq(v.claimableAt, claimableAt, "claimableAt = max(now + challenge, previous claimableAt)");
         assertEq(v.expiresAt, claimableAt + window, "expiresAt at the proposal");
-        for (uint256 i = 0; i < leaves.length; ++i) epochLeaves[epoch].push(leaves[i]);
-        epochTrees[epoch] = tree;
+        _storeTree(epoch, leaves, tree);
     }
 
     /// @dev 1..3 leaves of distinct accounts, each paying something.
@@ -229,12 +228,11 @@ contract PauseWindowFuzzTest is PoolFuzzBase {
     }
 
     function _claim(uint256 epoch, uint256 r) internal {
-        uint256 n = epochLeaves[epoch].length;
+        uint256 n = _storedLeaves[epoch].length;
         uint256 position = r % n;
         for (uint256 i = 0; i < n && claimed[epoch][position]; ++i) position = (position + 1) % n;
         if (claimed[epoch][position]) return;
-        FuzzMerkle.Leaf memory leaf = epochLeaves[epoch][position];
-        bytes32[] memory proof = FuzzMerkle.proof(epochTrees[epoch], position);
+        (FuzzMerkle.Leaf memory leaf, bytes32[] memory proof) = _storedLeaf(epoch, position);
         EpochModel memory m = epochs[epoch - 1];
 
         if (paused) {

@@ -88,6 +88,14 @@ abstract contract PoolFuzzBase is Test {
         assertEq(token.balanceOf(address(pool)), balance, "a second claim pays nothing");
     }
 
+    /// @dev A leaf's reputation of one of three kinds: 0 (kind 0), a repeated 1,000 (kind 1), or `random` below
+    /// 2^bits (any other kind).
+    function _someReputation(uint256 kind, uint256 random, uint256 bits) internal pure returns (uint256) {
+        if (kind == 0) return 0;
+        if (kind == 1) return 1_000;
+        return random % (1 << bits);
+    }
+
     function _sum(FuzzMerkle.Leaf[] memory leaves) internal pure returns (uint256 sum) {
         for (uint256 i = 0; i < leaves.length; ++i) sum += leaves[i].amount;
     }

@@ -48,10 +48,7 @@ contract ReputationSyncFuzzTest is PoolFuzzBase, ReputationModel {
         uint256 accountCount,
         uint256 steps
     ) public {
-        accountCount = bound(accountCount, 1, 5);
-        for (uint256 a = 0; a < accountCount; ++a) _mAddAccount(_account(seed, a));
-        _run(seed, bound(steps, 8, 40), type(uint256).max);
-        _checkHistory(seed);
+        _runAndCheck(seed, bound(accountCount, 1, 5), steps);
     }
 
     /// @dev Leaves that do not follow the pipeline (lower than the decayed anchor, equal to it, zero, random):
@@ -62,10 +59,7 @@ contract ReputationSyncFuzzTest is PoolFuzzBase, ReputationModel {
         uint256 steps
     ) public {
         arbitrary = true;
-        accountCount = bound(accountCount, 1, 4);
-        for (uint256 a = 0; a < accountCount; ++a) _mAddAccount(_account(seed, a));
-        _run(seed, bound(steps, 8, 40), type(uint256).max);
-        _checkHistory(seed);
+        _runAndCheck(seed, bound(accountCount, 1, 4), steps);
     }
 
     /// @dev `from` (account 0) is recovered to `to` (account 1, which has leaves but never claimed before) at a
@@ -76,8 +70,7 @@ contract ReputationSyncFuzzTest is PoolFuzzBase, ReputationModel {
         uint256 steps,
         uint256 recoverAt
     ) public {
-        accountCount = bound(accountCount, 2, 4);
-        for (uint256 a = 0; a < accountCount; ++a) _mAddAccount(_account(seed, a));
+        _addAccounts(seed, bound(accountCount, 2, 4));
         (from, to) = (mAccounts[0], mAccounts[1]);
         steps = bound(steps, 8, 40);
         _run(seed, steps, bound(recoverAt, 0, steps - 1));
@@ -93,6 +86,18 @@ contract ReputationSyncFuzzTest is PoolFuzzBase, ReputationModel {
     /*//////////////////////////////////////////////////////////////
                                 ENGINE
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Runs 8 to 40 random steps (after `steps`) over `count` random accounts, then checks every past score.
+    function _runAndCheck(uint256 seed, uint256 count, uint256 steps) internal {
+        _addAccounts(seed, count);
+        _run(seed, bound(steps, 8, 40), type(uint256).max);
+        _checkHistory(seed);
+    }
+
+    /// @dev Adds `count` random accounts to the model.
+    function _addAccounts(uint256 seed, uint256 count) internal {
+        for (uint256 a = 0; a < count; ++a) _mAddAccount(_account(seed, a));
+    }
 
     function _run(uint256 seed, uint256 steps, uint256 recoverAt) internal {
         for (uint256 step = 0; step < steps; ++step) {

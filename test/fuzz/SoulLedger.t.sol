@@ -37,3 +37,90 @@ contract SoulLedgerFuzzTest is Test {
         assertEq(s.claimedEpochs, 1);
     }
 }
+
+/// @notice The ledger's storage API: nothing is written but by `save`, which stores a change whole, and history keys
+/// increase.
+contract SoulLedgerStorageTest is Test {
+    using SoulLedger for SoulLedger.Ledger;
+
+    SoulLedger.Ledger private _ledger;
+    address private constant ACCOUNT = address(0xA11CE);
+
+    /// @dev Sets a new anchor on the stored soul of ACCOUNT at the current time, saving it or not.
+    function anchor(uint64 value, uint32 epoch, bool store) public {
+        SoulLedger.Soul memory s = _ledger.load(ACCOUNT);
+        SoulLedger.setAnchor(s, value, epoch);
+        if (store) _ledger.save(ACCOUNT, s);
+    }
+
+    /// @dev A changed soul that is not saved leaves storage exactly as it was: slot and history.
+    function test_Unsaved_ChangesNothing() external {
+        vm.warp(1000);
+        anchor(7, 1, true);
+        vm.warp(2000);
+        bytes32 slotBefore = keccak256(abi.encode(_ledger.load(ACCOUNT)));
+        anchor(9, 2, false);
+        assertEq(keccak256(abi.encode(_ledger.load(ACCOUNT))), slotBefore, "slot");
+        (bool found, uint256 value, ) = _ledger.anchorAt(ACCOUNT, 1500);
+        assertTrue(found);
+        assertEq(value, 7, "history untouched: the anchor at 1500 is still the one in force");
+        // Saved later, the same change stores the old anchor in history and the new one in the slot.
+        anchor(9, 2, true);
+        assertEq(_ledger.load(ACCOUNT).historyLength, 1);
+        (, value, ) = _ledger.anchorAt(ACCOUNT, 1500);
+        assertEq(value, 7);
+        (, value, ) = _ledger.anchorAt(ACCOUNT, 2000);
+        assertEq(value, 9);
+    }
+
+    /// @dev An anchor stamped after the block time (a corrupt soul) is refused: history keys never go back.
+    function test_SetAnchor_RevertWhen_SinceIsInTheFuture() external {
+        vm.warp(5000);
+        anchor(7, 1, true);
+        vm.warp(4000);
+        vm.expectRevert(abi.encodeWithSelector(SoulLedger.SoulHistoryUnordered.selector, 5000, 4000));
+        this.anchor(9, 2, true);
+    }
+
+    /// @dev Several anchors in one block stage one entry: the one in force before the block.
+    function test_SetAnchor_SameBlock_StagesOneEntry() external {
+        vm.warp(1000);
+        anchor(7, 1, true);
+        vm.warp(2000);
+        SoulLedger.Soul memory s = _ledger.load(ACCOUNT);
+        SoulLedger.setAnchor(s, 8, 2);
+        SoulLedger.setAnchor(s, 9, 3);
+        _ledger.save(ACCOUNT, s);
+        assertEq(_ledger.load(ACCOUNT).historyLength, 1);
+        (, uint256 value, uint256 epoch) = _ledger.anchorAt(ACCOUNT, 1999);
+        assertEq(value, 7);
+        assertEq(epoch, 1);
+        (, value, epoch) = _ledger.anchorAt(ACCOUNT, 2000);
+        assertEq(value, 9);
+        assertEq(epoch, 3);
+    }
+
+    /// @dev Anchors set at random increasing times: every past time reads the anchor then in force, and the history
+    /// keys strictly increase.
+    function testFuzz_AnchorAt_ReadsTheAnchorInForce(uint16[12] memory gaps) external {
+        uint256[12] memory times;
+        uint256 t = 1;
+        for (uint256 i = 0; i < gaps.length; ++i) {
+            t += gaps[i]; // a gap of 0 replaces the anchor set in the same block
+            times[i] = t;
+            vm.warp(t);
+            anchor(uint64(i + 1), uint32(i + 1), true);
+        }
+        for (uint256 i = 0; i < gaps.length; ++i) {
+            // The anchor in force at times[i] is the last one set at that time.
+            uint256 last = i;
+            while (last + 1 < gaps.length && times[last + 1] == times[i]) ++last;
+            (bool found, uint256 value, uint256 epoch) = _ledger.anchorAt(ACCOUNT, times[i]);
+            assertTrue(found);
+            assertEq(value, last + 1, "value");
+            assertEq(epoch, last + 1, "epoch");
+        }
+        (bool before, , ) = _ledger.anchorAt(ACCOUNT, 0);
+        assertFalse(before);
+    }
+}

@@ -3,10 +3,14 @@ pragma solidity ^0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {EpochRewards} from "../../contracts/EpochRewards.sol";
 import {IEpochRewards} from "../../contracts/interfaces/IEpochRewards.sol";
 import {ISoulboundReputation} from "../../contracts/interfaces/ISoulboundReputation.sol";
+import {IERC5192} from "../../contracts/interfaces/IERC5192.sol";
 import {MockERC20} from "../../contracts/test/MockERC20.sol";
 import {MerkleHelper} from "./MerkleHelper.sol";
 
@@ -76,17 +80,13 @@ abstract contract Base is Test {
     //////////////////////////////////////////////////////////////*/
 
     /// @dev A new pool of `token` decaying `decayBps` an epoch, with the roles granted (not funded).
-    function _deployPool(uint256 decayBps) internal returns (EpochRewards deployed) {
-        deployed = new EpochRewards(
-            IERC20(address(token)),
-            admin,
-            ADMIN_DELAY,
-            CHALLENGE,
-            WINDOW,
-            decayBps,
-            NAME,
-            SYMBOL
-        );
+    function _deployPool(uint256 decayBps) internal returns (EpochRewards) {
+        return _deployPool(IERC20(address(token)), decayBps);
+    }
+
+    /// @dev A new pool of `rewardToken` decaying `decayBps` an epoch, with the roles granted (not funded).
+    function _deployPool(IERC20 rewardToken, uint256 decayBps) internal returns (EpochRewards deployed) {
+        deployed = new EpochRewards(rewardToken, admin, ADMIN_DELAY, CHALLENGE, WINDOW, decayBps, NAME, SYMBOL);
         vm.startPrank(admin);
         deployed.grantRole(deployed.PROPOSER_ROLE(), proposer);
         deployed.grantRole(deployed.GUARDIAN_ROLE(), guardian);
@@ -147,6 +147,11 @@ abstract contract Base is Test {
     /// @dev The default tree: alice and bob are paid, eve only gains reputation.
     function _defaultLeaves() internal view returns (Leaf[] memory) {
         return _three(_leaf(0, alice, 100e18, 10), _leaf(1, bob, 50e18, 20), _leaf(2, eve, 0, 5));
+    }
+
+    /// @dev A wrong tree holding two leaves of alice (1e18 rep 100 and 3e18 rep 300) and one of bob (2e18 rep 200).
+    function _twinLeaves() internal view returns (Leaf[] memory) {
+        return _three(_leaf(0, alice, 1e18, 100), _leaf(1, alice, 3e18, 300), _leaf(2, bob, 2e18, 200));
     }
 
     /// @dev The tree of an epoch in which none of alice, bob and eve has a leaf.
@@ -220,6 +225,13 @@ abstract contract Base is Test {
         _open(epoch);
     }
 
+    /// @dev Proposes `leaves` as `epoch`, moves to the start of its claim window and claims its first `count` leaves
+    /// (submitted by eve: anyone may submit).
+    function _proposeOpenAndClaim(uint256 epoch, Leaf[] memory leaves, uint256 count) internal {
+        _proposeOpen(epoch, leaves);
+        for (uint256 i = 0; i < count; ++i) _claim(epoch, leaves, i);
+    }
+
     /// @dev Moves to the end of the challenge period of `epoch`: it is final (and claimable) from then on.
     function _open(uint256 epoch) internal {
         vm.warp(pool.getEpoch(epoch).claimableAt);
@@ -276,6 +288,36 @@ abstract contract Base is Test {
     }
 
     /*//////////////////////////////////////////////////////////////
+                            EXPECTATIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Expects the next call, made as `caller`, to revert for lack of `role`.
+    function _expectUnauthorized(address caller, bytes32 role) internal {
+        vm.prank(caller);
+        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role));
+    }
+
+    /// @dev Expects the next call to revert with AlreadyClaimed(epoch, account).
+    function _expectAlreadyClaimed(uint256 epoch, address account) internal {
+        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, epoch, account));
+    }
+
+    /// @dev Expects the events of minting the soul of `account` with `score` (no DelegateVotesChanged for 0), in order.
+    function _expectMint(address account, uint256 score) internal {
+        uint256 id = _tokenId(account);
+        vm.expectEmit(address(pool));
+        emit IERC721.Transfer(address(0), account, id);
+        vm.expectEmit(address(pool));
+        emit IERC5192.Locked(id);
+        vm.expectEmit(address(pool));
+        emit IVotes.DelegateChanged(account, address(0), account);
+        if (score != 0) {
+            vm.expectEmit(address(pool));
+            emit IVotes.DelegateVotesChanged(account, 0, score);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
                                 LOGS
     //////////////////////////////////////////////////////////////*/
 
@@ -296,6 +338,12 @@ abstract contract Base is Test {
         return _count(logs, address(pool), topic);
     }
 
+    /// @dev Asserts that no score and no token metadata changed in `logs`: no DelegateVotesChanged, no MetadataUpdate.
+    function _assertNoScoreChange(Vm.Log[] memory logs) internal view {
+        assertEq(_count(logs, VOTES_CHANGED), 0, "no DelegateVotesChanged");
+        assertEq(_count(logs, METADATA_UPDATE), 0, "no MetadataUpdate");
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 SOULS
     //////////////////////////////////////////////////////////////*/
@@ -306,6 +354,20 @@ abstract contract Base is Test {
         assertEq(r.value, value, "anchor value");
         assertEq(r.anchorEpoch, anchorEpoch, "anchor epoch");
         assertEq(r.since, since, "anchor since");
+    }
+
+    /// @dev Asserts the claim record of the soul of `account`: its newest claimed epoch, the bitmap of its claimed
+    /// epochs, and how many replaced anchors it keeps for the past.
+    function _assertClaims(
+        address account,
+        uint256 lastClaimedEpoch,
+        uint256 claimedEpochs,
+        uint256 historyLength
+    ) internal view {
+        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(account);
+        assertEq(r.lastClaimedEpoch, lastClaimedEpoch, "last claimed epoch");
+        assertEq(r.claimedEpochs, claimedEpochs, "claimed epochs");
+        assertEq(r.historyLength, historyLength, "history length");
     }
 
     function _tokenId(address account) internal pure returns (uint256) {

@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {Vm} from "forge-std/Vm.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
-import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract ClaimMany_Concrete_Test is Base {
@@ -46,6 +45,12 @@ contract ClaimMany_Concrete_Test is Base {
         batch[0] = a;
     }
 
+    /// @dev The claims `_c(epoch, position)` of six picks, each written `epoch * 10 + position`, in order.
+    function _batchOf(uint256[6] memory picks) private view returns (IEpochRewards.Claim[] memory batch) {
+        batch = new IEpochRewards.Claim[](picks.length);
+        for (uint256 i = 0; i < picks.length; ++i) batch[i] = _c(picks[i] / 10, picks[i] % 10);
+    }
+
     function test_RevertGiven_Paused() external {
         _pause();
         vm.expectRevert(IEpochRewards.EnforcedPause.selector);
@@ -70,7 +75,7 @@ contract ClaimMany_Concrete_Test is Base {
         batch[0] = _c(1, 2);
         batch[1] = _c(2, 0);
         batch[2] = _c(1, 2);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 1, eve));
+        _expectAlreadyClaimed(1, eve);
         pool.claimMany(batch);
 
         // A leaf of a wrong tree past its epoch's total, after valid claims.
@@ -83,6 +88,22 @@ contract ClaimMany_Concrete_Test is Base {
         vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochTotalExceeded.selector, 4, 60, 60, 100));
         pool.claimMany(batch);
 
+        // A leaf of a vetoed epoch, after valid claims.
+        _propose(5, bad);
+        _veto(5);
+        batch[2] = _claimOf(5, bad, 1);
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 5));
+        pool.claimMany(batch);
+
+        // A leaf of an expired epoch (epochs 1 to 3 expire together, epoch 4 later), after a valid claim.
+        uint256 expiresAt = pool.getEpoch(1).expiresAt;
+        vm.warp(expiresAt);
+        batch[0] = _claimOf(4, bad, 0);
+        batch[1] = _c(1, 0);
+        batch[2] = _c(2, 0);
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, expiresAt));
+        pool.claimMany(batch);
+
         assertFalse(pool.isClaimed(1, eve));
         assertFalse(pool.isClaimed(1, alice));
         assertFalse(pool.isClaimed(2, alice));
@@ -91,6 +112,65 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(token.balanceOf(alice), 0);
         assertFalse(pool.hasSoul(alice));
         assertFalse(pool.hasSoul(eve));
+    }
+
+    /// @dev Say a front-runner claimed one leaf of someone's batch: the whole batch reverts, and the batch without it
+    /// (filtered with isClaimed) pays.
+    function test_RevertWhen_ALeafOfTheBatchWasClaimedBefore() external {
+        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](3);
+        batch[0] = _c(1, 0); // alice
+        batch[1] = _c(1, 1); // bob
+        batch[2] = _c(2, 0); // alice
+        _claim(1, _e1, 1);
+        _expectAlreadyClaimed(1, bob);
+        pool.claimMany(batch);
+        assertFalse(pool.isClaimed(1, alice));
+        assertFalse(pool.isClaimed(2, alice));
+        assertEq(token.balanceOf(alice), 0);
+        assertEq(token.balanceOf(bob), 50e18);
+
+        IEpochRewards.Claim[] memory unclaimed = new IEpochRewards.Claim[](2);
+        uint256 n = 0;
+        for (uint256 i = 0; i < batch.length; ++i) {
+            if (!pool.isClaimed(batch[i].epoch, batch[i].account)) unclaimed[n++] = batch[i];
+        }
+        assertEq(n, 2);
+        pool.claimMany(unclaimed);
+        assertEq(token.balanceOf(alice), 130e18);
+        assertEq(token.balanceOf(bob), 50e18);
+        assertEq(pool.getEpoch(1).claimed, 150e18);
+    }
+
+    /// @dev Claims are recorded per account: a second leaf of the account never pays, in a run of its leaves, split
+    /// by another account's claim, or after the first one was claimed.
+    function test_RevertGiven_AWrongTreeHoldsTwoLeavesOfOneAccount() external {
+        Leaf[] memory twin = _twinLeaves(); // alice at 0 and 1, bob at 2
+        _propose(4, twin);
+        _open(4);
+        IEpochRewards.Claim[] memory run = new IEpochRewards.Claim[](2);
+        run[0] = _claimOf(4, twin, 0);
+        run[1] = _claimOf(4, twin, 1);
+        _expectAlreadyClaimed(4, alice);
+        pool.claimMany(run);
+        IEpochRewards.Claim[] memory split = new IEpochRewards.Claim[](3);
+        split[0] = _claimOf(4, twin, 1);
+        split[1] = _claimOf(4, twin, 2);
+        split[2] = _claimOf(4, twin, 0);
+        _expectAlreadyClaimed(4, alice);
+        pool.claimMany(split);
+        assertEq(token.balanceOf(alice), 0);
+        assertFalse(pool.isClaimed(4, alice));
+        assertEq(pool.getEpoch(4).claimed, 0);
+
+        _claim(4, twin, 1);
+        for (uint256 i = 0; i < 2; ++i) {
+            _expectAlreadyClaimed(4, alice);
+            pool.claimMany(_batch(_claimOf(4, twin, i)));
+        }
+        assertEq(token.balanceOf(alice), 3e18);
+        assertEq(pool.getEpoch(4).claimed, 3e18);
+        assertTrue(pool.isClaimed(4, alice));
+        assertEq(pool.reputationOf(alice), 300);
     }
 
     function test_WhenOneAccountClaimsSeveralEpochsInARow_ItShouldPayOnceAndAnchorTheNewest() external {
@@ -106,6 +186,7 @@ contract ClaimMany_Concrete_Test is Base {
         emit IEpochRewards.Claimed(2, 0, alice, 30e18);
         vm.expectEmit(address(pool));
         emit IVotes.DelegateVotesChanged(alice, 0, 11);
+        uint256 poolBalance = token.balanceOf(address(pool));
         vm.recordLogs();
         vm.prank(eve);
         pool.claimMany(batch);
@@ -114,6 +195,7 @@ contract ClaimMany_Concrete_Test is Base {
         assertEq(_tokenTransfers(logs), 1);
         assertEq(_count(logs, VOTES_CHANGED), 1);
         assertEq(token.balanceOf(alice), 130e18);
+        assertEq(token.balanceOf(address(pool)), poolBalance - 130e18);
         _assertAnchor(alice, 11, 3, block.timestamp);
         assertEq(pool.reputationOf(alice), 11);
         assertEq(pool.lastSyncedEpoch(alice), 3);
@@ -249,35 +331,17 @@ contract ClaimMany_Concrete_Test is Base {
     }
 
     function test_ItShouldLeaveTheSameStateAsSingleClaims_InEpochOrder() external {
-        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
-        batch[0] = _c(1, 0); // alice
-        batch[1] = _c(1, 2); // eve
-        batch[2] = _c(2, 0); // alice
-        batch[3] = _c(2, 1); // bob
-        batch[4] = _c(3, 0); // alice
-        batch[5] = _c(3, 1); // eve
-        _assertSameAsSingleClaims(batch);
+        // alice, eve, alice, bob, alice, eve
+        _assertSameAsSingleClaims(_batchOf([uint256(10), 12, 20, 21, 30, 31]));
     }
 
     function test_ItShouldLeaveTheSameStateAsSingleClaims_NewestFirstInRuns() external {
-        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
-        batch[0] = _c(3, 0); // alice
-        batch[1] = _c(1, 0); // alice
-        batch[2] = _c(2, 0); // alice
-        batch[3] = _c(2, 1); // bob
-        batch[4] = _c(3, 1); // eve
-        batch[5] = _c(1, 2); // eve
-        _assertSameAsSingleClaims(batch);
+        // alice, alice, alice, bob, eve, eve
+        _assertSameAsSingleClaims(_batchOf([uint256(30), 10, 20, 21, 31, 12]));
     }
 
     function test_ItShouldLeaveTheSameStateAsSingleClaims_Interleaved() external {
-        IEpochRewards.Claim[] memory batch = new IEpochRewards.Claim[](6);
-        batch[0] = _c(1, 2); // eve
-        batch[1] = _c(2, 0); // alice
-        batch[2] = _c(2, 1); // bob
-        batch[3] = _c(3, 1); // eve
-        batch[4] = _c(1, 0); // alice
-        batch[5] = _c(3, 0); // alice
-        _assertSameAsSingleClaims(batch);
+        // eve, alice, bob, eve, alice, alice
+        _assertSameAsSingleClaims(_batchOf([uint256(12), 20, 21, 31, 10, 30]));
     }
 }

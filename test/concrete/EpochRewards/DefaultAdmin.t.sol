@@ -20,10 +20,7 @@ contract DefaultAdmin_Concrete_Test is Base {
     }
 
     function test_Begin_RevertWhen_CallerIsNotTheAdmin() external {
-        vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, guardian, bytes32(0))
-        );
+        _expectUnauthorized(guardian, bytes32(0));
         pool.beginDefaultAdminTransfer(guardian);
     }
 
@@ -80,10 +77,7 @@ contract DefaultAdmin_Concrete_Test is Base {
         vm.prank(newAdmin);
         pool.withdraw(newAdmin, 1);
         assertEq(token.balanceOf(newAdmin), 1);
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, bytes32(0))
-        );
+        _expectUnauthorized(admin, bytes32(0));
         pool.withdraw(admin, 1);
         // The new admin manages the other roles.
         bytes32 proposerRole = pool.PROPOSER_ROLE();

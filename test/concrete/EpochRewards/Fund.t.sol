@@ -5,9 +5,22 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EpochRewards} from "../../../contracts/EpochRewards.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {FeeOnTransferToken} from "../../../contracts/test/FeeOnTransferToken.sol";
+import {MockERC20} from "../../../contracts/test/MockERC20.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract Fund_Concrete_Test is Base {
+    /// @dev `alice` gets `amount` of `rewardToken` and funds `target` with all of it, expecting
+    /// Funded(alice, amount, received).
+    function _fundExpecting(address rewardToken, EpochRewards target, uint256 amount, uint256 received) private {
+        MockERC20(rewardToken).mint(alice, amount);
+        vm.startPrank(alice);
+        IERC20(rewardToken).approve(address(target), amount);
+        vm.expectEmit(address(target));
+        emit IEpochRewards.Funded(alice, amount, received);
+        target.fund(amount);
+        vm.stopPrank();
+    }
+
     function test_RevertWhen_AmountIsZero() external {
         vm.prank(alice);
         vm.expectRevert(IEpochRewards.ZeroAmount.selector);
@@ -16,37 +29,20 @@ contract Fund_Concrete_Test is Base {
 
     function test_WhenTokenTakesAFeeOnTransfer_ItShouldCreditTheMeasuredIncrease() external {
         FeeOnTransferToken fee = new FeeOnTransferToken(100); // 1%
-        EpochRewards feePool = new EpochRewards(
-            IERC20(address(fee)),
-            admin,
-            ADMIN_DELAY,
-            CHALLENGE,
-            WINDOW,
-            DECAY_BPS,
-            NAME,
-            SYMBOL
-        );
-        fee.mint(alice, 1000);
-        vm.startPrank(alice);
-        fee.approve(address(feePool), 1000);
-        vm.expectEmit(address(feePool));
-        emit IEpochRewards.Funded(alice, 1000, 990);
-        feePool.fund(1000);
-        vm.stopPrank();
+        EpochRewards feePool = _deployPool(IERC20(address(fee)), DECAY_BPS);
+        _fundExpecting(address(fee), feePool, 1000, 990);
         assertEq(feePool.available(), 990);
         assertEq(fee.balanceOf(address(feePool)), 990);
         assertEq(fee.balanceOf(alice), 0);
+        // An epoch can reserve what arrived, not what was sent.
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.InsufficientAvailable.selector, 1000, 990));
+        feePool.proposeEpoch(1, keccak256("root"), 1000, 1, INPUTS_HASH, URI);
     }
 
     function test_WhenTokenTakesNoFee_ItShouldPullTheAmountAndGrowAvailable() external {
-        token.mint(alice, 500);
         uint256 poolBalance = token.balanceOf(address(pool));
-        vm.startPrank(alice);
-        token.approve(address(pool), 500);
-        vm.expectEmit(address(pool));
-        emit IEpochRewards.Funded(alice, 500, 500);
-        pool.fund(500);
-        vm.stopPrank();
+        _fundExpecting(address(token), pool, 500, 500);
         assertEq(token.balanceOf(alice), 0);
         assertEq(token.balanceOf(address(pool)), poolBalance + 500);
         assertEq(pool.available(), FUNDING + 500);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {Base} from "../../utils/Base.t.sol";
 
@@ -14,10 +13,7 @@ contract Pause_Concrete_Test is Base {
         bytes32 role = pool.GUARDIAN_ROLE();
         for (uint256 i = 0; i < 4; ++i) {
             address caller = [admin, proposer, recovery, eve][i];
-            vm.prank(caller);
-            vm.expectRevert(
-                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
-            );
+            _expectUnauthorized(caller, role);
             pool.pause();
         }
     }
@@ -44,8 +40,7 @@ contract Pause_Concrete_Test is Base {
     function test_Unpause_RevertWhen_CallerIsNotTheGuardian() external {
         _pause();
         bytes32 role = pool.GUARDIAN_ROLE();
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, admin, role));
+        _expectUnauthorized(admin, role);
         pool.unpause();
     }
 
@@ -139,6 +134,8 @@ contract Pause_Concrete_Test is Base {
         bytes32[] memory proof = _proof(leaves, 1);
         vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochExpired.selector, 1, moved));
         pool.claim(1, 1, bob, 50e18, 20, proof);
+        vm.expectEmit(address(pool));
+        emit IEpochRewards.EpochSwept(1, _sum(leaves) - 100e18);
         pool.sweep(1);
         assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Swept));
     }
@@ -258,6 +255,12 @@ contract Pause_Concrete_Test is Base {
         vm.warp(claimableAt - 1 days);
         _pause();
         vm.warp(claimableAt + 3 days);
+        // While the pause still runs, the epoch is final and Claimable, its expiry moved by the time since claimableAt.
+        assertEq(pool.finalEpochAt(claimableAt), 1);
+        assertEq(uint8(pool.epochState(1)), uint8(IEpochRewards.EpochState.Claimable));
+        assertEq(pool.getEpoch(1).expiresAt, expiresAt + 3 days);
+        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotExpired.selector, 1, expiresAt + 3 days));
+        pool.sweep(1);
         _unpause();
         assertEq(pool.pausedDuration(), 4 days);
         assertEq(pool.getEpoch(1).claimableAt, claimableAt);

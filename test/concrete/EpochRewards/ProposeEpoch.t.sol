@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
@@ -24,10 +23,7 @@ contract ProposeEpoch_Concrete_Test is Base {
         bytes32 role = pool.PROPOSER_ROLE();
         for (uint256 i = 0; i < 3; ++i) {
             address caller = [admin, guardian, eve][i];
-            vm.prank(caller);
-            vm.expectRevert(
-                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
-            );
+            _expectUnauthorized(caller, role);
             pool.proposeEpoch(1, ROOT, 1, 1, INPUTS_HASH, URI);
         }
     }

@@ -2,13 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {Vm} from "forge-std/Vm.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {ISoulboundReputation} from "../../../contracts/interfaces/ISoulboundReputation.sol";
-import {IERC5192} from "../../../contracts/interfaces/IERC5192.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract RecoverSoul_Concrete_Test is Base {
@@ -21,11 +19,36 @@ contract RecoverSoul_Concrete_Test is Base {
         super.setUp();
         fresh = makeAddr("fresh");
         third = makeAddr("third");
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
-        _claim(bob, 1, leaves, 1);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 2);
         skip(1 hours);
+    }
+
+    /// @dev Expects the recovery of the soul of `from` to `to` to revert with `err`.
+    function _expectRecoverReverts(address from, address to, bytes memory err) private {
+        vm.prank(recovery);
+        vm.expectRevert(err);
+        pool.recoverSoul(from, to);
+    }
+
+    function _soulAlreadyExists(address account) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, account);
+    }
+
+    function _soulNotFound(address account) private pure returns (bytes memory) {
+        return abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, account);
+    }
+
+    /// @dev After `_recoverWithBarrier`: the leaf of `to` (fresh, at position 1) in `epoch`, up to the barrier, pays
+    /// it and changes neither its anchor nor its score.
+    function _assertPaysFreshAndKeepsItsScore(uint256 epoch, Leaf[] memory leaves) private {
+        vm.recordLogs();
+        _claim(epoch, leaves, 1);
+        _assertNoScoreChange(vm.getRecordedLogs());
+        assertEq(token.balanceOf(fresh), 1e18);
+        assertTrue(pool.isClaimed(epoch, fresh));
+        _assertAnchor(fresh, 10, 1, recoveredAt);
+        assertEq(pool.reputationOf(fresh), 7);
+        assertEq(pool.lastSyncedEpoch(fresh), 3);
     }
 
     /// @dev Epoch 2: claimable at the recovery.
@@ -60,87 +83,59 @@ contract RecoverSoul_Concrete_Test is Base {
         bytes32 role = pool.RECOVERY_ROLE();
         for (uint256 i = 0; i < 3; ++i) {
             address caller = [admin, guardian, alice][i];
-            vm.prank(caller);
-            vm.expectRevert(
-                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
-            );
+            _expectUnauthorized(caller, role);
             pool.recoverSoul(alice, fresh);
         }
     }
 
     function test_RevertWhen_ToIsTheZeroAddress() external {
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0)));
-        pool.recoverSoul(alice, address(0));
+        _expectRecoverReverts(
+            alice,
+            address(0),
+            abi.encodeWithSelector(IERC721Errors.ERC721InvalidReceiver.selector, address(0))
+        );
     }
 
     function test_RevertGiven_FromHasNoSoul() external {
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, eve));
-        pool.recoverSoul(eve, fresh);
+        _expectRecoverReverts(eve, fresh, _soulNotFound(eve));
     }
 
     function test_RevertGiven_FromWasAlreadyRecoveredAway() external {
         _recover(alice, fresh);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, alice));
-        pool.recoverSoul(alice, eve);
+        _expectRecoverReverts(alice, eve, _soulNotFound(alice));
     }
 
     function test_RevertGiven_ToHasClaimedBefore() external {
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, bob));
-        pool.recoverSoul(alice, bob);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
-        pool.recoverSoul(alice, alice);
+        _expectRecoverReverts(alice, bob, _soulAlreadyExists(bob));
+        _expectRecoverReverts(alice, alice, _soulAlreadyExists(alice));
         // A soul of zero reputation is a soul too.
-        Leaf[] memory zero = _one(_leaf(0, eve, 1, 0));
-        _proposeOpen(2, zero);
-        _claim(2, zero, 0);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, eve));
-        pool.recoverSoul(alice, eve);
+        _proposeOpenAndClaim(2, _one(_leaf(0, eve, 1, 0)), 1);
+        _expectRecoverReverts(alice, eve, _soulAlreadyExists(eve));
     }
 
     function test_RevertGiven_ToIsAnAddressWhoseSoulWasRecoveredAway() external {
         _recover(alice, fresh);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
-        pool.recoverSoul(fresh, alice);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
-        pool.recoverSoul(bob, alice);
+        _expectRecoverReverts(fresh, alice, _soulAlreadyExists(alice));
+        _expectRecoverReverts(bob, alice, _soulAlreadyExists(alice));
     }
 
     function test_GivenFromHasASoul_ItShouldEmitTheBurnTheMintAndSoulRecovered() external {
         _proposeOpen(2, _e2());
         _propose(3, _e3());
-        uint256 fromId = _tokenId(alice);
-        uint256 toId = _tokenId(fresh);
         vm.expectEmit(address(pool));
-        emit IERC721.Transfer(alice, address(0), fromId);
+        emit IERC721.Transfer(alice, address(0), _tokenId(alice));
         vm.expectEmit(address(pool));
         emit IVotes.DelegateChanged(alice, alice, address(0));
         vm.expectEmit(address(pool));
         emit IVotes.DelegateVotesChanged(alice, 9, 0);
-        vm.expectEmit(address(pool));
-        emit IERC721.Transfer(address(0), fresh, toId);
-        vm.expectEmit(address(pool));
-        emit IERC5192.Locked(toId);
-        vm.expectEmit(address(pool));
-        emit IVotes.DelegateChanged(fresh, address(0), fresh);
-        vm.expectEmit(address(pool));
-        emit IVotes.DelegateVotesChanged(fresh, 0, 9);
+        _expectMint(fresh, 9);
         vm.expectEmit(address(pool));
         emit ISoulboundReputation.SoulRecovered(alice, fresh, 9, 3);
         _recover(alice, fresh);
     }
 
     function test_WhenTheScoreIsZero_ItShouldEmitNeitherDelegateVotesChanged() external {
-        Leaf[] memory zero = _one(_leaf(0, eve, 1, 0));
-        _proposeOpen(2, zero);
-        _claim(2, zero, 0);
+        _proposeOpenAndClaim(2, _one(_leaf(0, eve, 1, 0)), 1);
         vm.expectEmit(address(pool));
         emit ISoulboundReputation.SoulRecovered(eve, fresh, 0, 2);
         vm.recordLogs();
@@ -154,14 +149,9 @@ contract RecoverSoul_Concrete_Test is Base {
 
     function test_GivenFromHasASoul_ItShouldGiveToTheAnchorAndTheBarrier() external {
         _recoverWithBarrier();
-        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(fresh);
-        assertEq(r.value, 10);
-        assertEq(r.anchorEpoch, 1);
-        assertEq(r.since, recoveredAt);
-        assertEq(r.lastClaimedEpoch, 3);
-        assertEq(r.claimedEpochs, 0);
-        assertEq(r.historyLength, 0);
-        assertFalse(r.recoveredAway);
+        _assertAnchor(fresh, 10, 1, recoveredAt);
+        _assertClaims(fresh, 3, 0, 0);
+        assertFalse(pool.soulRecord(fresh).recoveredAway);
         assertEq(pool.lastSyncedEpoch(fresh), 3);
         assertTrue(pool.hasSoul(fresh));
         assertEq(pool.ownerOf(_tokenId(fresh)), fresh);
@@ -224,30 +214,12 @@ contract RecoverSoul_Concrete_Test is Base {
 
     function test_GivenTheEpochWasClaimableAtTheRecovery_ItShouldPayToAndNeverChangeItsScore() external {
         _recoverWithBarrier();
-        vm.recordLogs();
-        _claim(2, _e2(), 1);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, VOTES_CHANGED), 0);
-        assertEq(_count(logs, METADATA_UPDATE), 0);
-        assertEq(token.balanceOf(fresh), 1e18);
-        assertTrue(pool.isClaimed(2, fresh));
-        _assertAnchor(fresh, 10, 1, recoveredAt);
-        assertEq(pool.reputationOf(fresh), 7);
-        assertEq(pool.lastSyncedEpoch(fresh), 3);
+        _assertPaysFreshAndKeepsItsScore(2, _e2());
     }
 
     function test_GivenTheEpochWasInItsChallengePeriodAtTheRecovery_ItShouldPayToAndNeverChangeItsScore() external {
         _recoverWithBarrier();
-        vm.recordLogs();
-        _claim(3, _e3(), 1);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, VOTES_CHANGED), 0);
-        assertEq(_count(logs, METADATA_UPDATE), 0);
-        assertEq(token.balanceOf(fresh), 1e18);
-        assertTrue(pool.isClaimed(3, fresh));
-        _assertAnchor(fresh, 10, 1, recoveredAt);
-        assertEq(pool.reputationOf(fresh), 7);
-        assertEq(pool.lastSyncedEpoch(fresh), 3);
+        _assertPaysFreshAndKeepsItsScore(3, _e3());
     }
 
     function test_WhenItIsClaimedAfterALeafOfANewerEpoch_ItShouldPayToAndKeepTheNewerAnchor() external {
@@ -258,9 +230,7 @@ contract RecoverSoul_Concrete_Test is Base {
         vm.recordLogs();
         _claim(3, _e3(), 1);
         _claim(2, _e2(), 1);
-        Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, VOTES_CHANGED), 0);
-        assertEq(_count(logs, METADATA_UPDATE), 0);
+        _assertNoScoreChange(vm.getRecordedLogs());
         assertEq(token.balanceOf(fresh), 4e18 + 1e18 + 1e18);
         _assertAnchor(fresh, 50, 4, anchoredAt);
         assertEq(pool.reputationOf(fresh), 50);
@@ -287,9 +257,8 @@ contract RecoverSoul_Concrete_Test is Base {
     function test_RevertWhen_ALeafOfToUpToTheBarrierIsClaimedASecondTime() external {
         _recoverWithBarrier();
         _claim(2, _e2(), 1);
-        bytes32[] memory proof = _proof(_e2(), 1);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 2, fresh));
-        pool.claim(2, 1, fresh, 1e18, 99, proof);
+        _expectAlreadyClaimed(2, fresh);
+        _claim(2, _e2(), 1);
         assertEq(token.balanceOf(fresh), 1e18);
     }
 
@@ -318,8 +287,7 @@ contract RecoverSoul_Concrete_Test is Base {
         _claim(4, _e4(), 1); // an epoch proposed after it
         _claim(3, _e3(), 0); // older than the newest claimed
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        assertEq(_count(logs, VOTES_CHANGED), 0);
-        assertEq(_count(logs, METADATA_UPDATE), 0);
+        _assertNoScoreChange(logs);
         assertEq(_count(logs, LOCKED), 0);
         assertEq(token.balanceOf(alice), before + 3e18);
         assertFalse(pool.hasSoul(alice));
@@ -338,12 +306,10 @@ contract RecoverSoul_Concrete_Test is Base {
         // Claimed after the recovery (epochs 2 and 4), then again.
         _claim(2, _e2(), 0);
         _claim(4, _e4(), 1);
-        bytes32[] memory proof = _proof(_e2(), 0);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 2, alice));
-        pool.claim(2, 0, alice, 1e18, 50, proof);
-        proof = _proof(_e4(), 1);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.AlreadyClaimed.selector, 4, alice));
-        pool.claim(4, 1, alice, 1e18, 70, proof);
+        _expectAlreadyClaimed(2, alice);
+        _claim(2, _e2(), 0);
+        _expectAlreadyClaimed(4, alice);
+        _claim(4, _e4(), 1);
         // Its claim from before the recovery stays recorded too.
         assertTrue(pool.isClaimed(1, alice));
         assertEq(token.balanceOf(alice), 100e18 + 2e18);
@@ -376,12 +342,8 @@ contract RecoverSoul_Concrete_Test is Base {
         assertTrue(pool.soulRecord(fresh).recoveredAway);
         assertEq(pool.soulCount(), 2);
         // Neither earlier holder can take it back.
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulAlreadyExists.selector, alice));
-        pool.recoverSoul(third, alice);
-        vm.prank(recovery);
-        vm.expectRevert(abi.encodeWithSelector(ISoulboundReputation.SoulNotFound.selector, fresh));
-        pool.recoverSoul(fresh, alice);
+        _expectRecoverReverts(third, alice, _soulAlreadyExists(alice));
+        _expectRecoverReverts(fresh, alice, _soulNotFound(fresh));
         // Past votes follow the soul.
         skip(1);
         assertEq(pool.getPastVotes(fresh, secondAt - 1), 7);

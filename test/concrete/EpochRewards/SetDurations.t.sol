@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {Base} from "../../utils/Base.t.sol";
 
@@ -15,10 +14,7 @@ contract SetDurations_Concrete_Test is Base {
     }
 
     function test_RevertWhen_CallerIsNotTheAdmin() external {
-        vm.prank(proposer);
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, proposer, bytes32(0))
-        );
+        _expectUnauthorized(proposer, bytes32(0));
         pool.setDurations(1, 1 days);
     }
 

@@ -65,10 +65,7 @@ contract Sweep_Concrete_Test is Base {
     }
 
     function test_WhenNothingIsLeftToRelease_ItShouldSweepZero() external {
-        Leaf[] memory leaves = _two(_leaf(0, alice, 10, 1), _leaf(1, bob, 20, 2));
-        _proposeOpen(1, leaves);
-        _claim(eve, 1, leaves, 0);
-        _claim(eve, 1, leaves, 1);
+        _proposeOpenAndClaim(1, _two(_leaf(0, alice, 10, 1), _leaf(1, bob, 20, 2)), 2);
         _expire(1);
         vm.expectEmit(address(pool));
         emit IEpochRewards.EpochSwept(1, 0);

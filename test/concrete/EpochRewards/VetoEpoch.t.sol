@@ -2,56 +2,48 @@
 pragma solidity ^0.8.28;
 
 import {Vm} from "forge-std/Vm.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {Base} from "../../utils/Base.t.sol";
 
 contract VetoEpoch_Concrete_Test is Base {
+    /// @dev Expects the guardian's veto of `epoch` to revert with `err`.
+    function _expectVetoReverts(uint256 epoch, bytes memory err) private {
+        vm.prank(guardian);
+        vm.expectRevert(err);
+        pool.vetoEpoch(epoch, "no");
+    }
+
     function test_RevertWhen_CallerIsNotTheGuardian() external {
         _propose(1, _defaultLeaves());
         bytes32 role = pool.GUARDIAN_ROLE();
         for (uint256 i = 0; i < 3; ++i) {
             address caller = [admin, proposer, eve][i];
-            vm.prank(caller);
-            vm.expectRevert(
-                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, role)
-            );
+            _expectUnauthorized(caller, role);
             pool.vetoEpoch(1, "no");
         }
     }
 
     function test_RevertGiven_EpochWasNeverProposed() external {
-        vm.startPrank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1));
-        pool.vetoEpoch(1, "no");
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0));
-        pool.vetoEpoch(0, "no");
-        vm.stopPrank();
+        _expectVetoReverts(1, abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 1));
+        _expectVetoReverts(0, abi.encodeWithSelector(IEpochRewards.EpochNotProposed.selector, 0));
     }
 
     function test_RevertGiven_EpochIsAlreadyVetoed() external {
         _propose(1, _defaultLeaves());
         _propose(2, _defaultLeaves());
         _veto(1);
-        vm.startPrank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1));
-        pool.vetoEpoch(1, "again");
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 2));
-        pool.vetoEpoch(2, "again");
-        vm.stopPrank();
+        _expectVetoReverts(1, abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 1));
+        _expectVetoReverts(2, abi.encodeWithSelector(IEpochRewards.EpochIsVetoed.selector, 2));
     }
 
     function test_RevertGiven_ChallengePeriodIsOver() external {
         _propose(1, _defaultLeaves());
         uint256 claimableAt = pool.getEpoch(1).claimableAt;
+        bytes memory err = abi.encodeWithSelector(IEpochRewards.ChallengeClosed.selector, 1, claimableAt);
         vm.warp(claimableAt);
-        vm.prank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.ChallengeClosed.selector, 1, claimableAt));
-        pool.vetoEpoch(1, "late");
+        _expectVetoReverts(1, err);
         _expire(1);
-        vm.prank(guardian);
-        vm.expectRevert(abi.encodeWithSelector(IEpochRewards.ChallengeClosed.selector, 1, claimableAt));
-        pool.vetoEpoch(1, "late");
+        _expectVetoReverts(1, err);
     }
 
     function test_GivenEpochIsInItsChallengePeriod_ItShouldReleaseDeleteAndEmit() external {

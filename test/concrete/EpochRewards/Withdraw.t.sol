@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {Base} from "../../utils/Base.t.sol";
 
@@ -9,10 +8,7 @@ contract Withdraw_Concrete_Test is Base {
     function test_RevertWhen_CallerIsNotTheAdmin() external {
         for (uint256 i = 0; i < 3; ++i) {
             address caller = [proposer, guardian, eve][i];
-            vm.prank(caller);
-            vm.expectRevert(
-                abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, caller, bytes32(0))
-            );
+            _expectUnauthorized(caller, bytes32(0));
             pool.withdraw(caller, 1);
         }
     }

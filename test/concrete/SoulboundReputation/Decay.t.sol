@@ -10,20 +10,14 @@ contract Decay_Concrete_Test is Base {
 
     /// @dev alice claims a leaf of 1000 in epoch 1 (the pool decays 10% an epoch); returns when she claimed.
     function _claimThousand() private returns (uint256 claimedAt) {
-        Leaf[] memory leaves = _two(_leaf(0, alice, 1e18, 1000), _leaf(1, bob, 1e18, 7));
-        _proposeOpen(1, leaves);
-        _claim(1, leaves, 0);
+        _proposeOpenAndClaim(1, _two(_leaf(0, alice, 1e18, 1000), _leaf(1, bob, 1e18, 7)), 1);
         return block.timestamp;
     }
 
     /// @dev Asserts that alice's soul is as her claim of epoch 1 left it.
     function _assertUntouched(uint256 claimedAt) private view {
-        ISoulboundReputation.SoulRecord memory r = pool.soulRecord(alice);
-        assertEq(r.value, 1000);
-        assertEq(r.anchorEpoch, 1);
-        assertEq(r.since, claimedAt);
-        assertEq(r.lastClaimedEpoch, 1);
-        assertEq(r.historyLength, 0);
+        _assertAnchor(alice, 1000, 1, claimedAt);
+        _assertClaims(alice, 1, 1, 0);
     }
 
     /*//////////////////////////////////////////////////////////////

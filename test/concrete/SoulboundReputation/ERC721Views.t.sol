@@ -14,15 +14,23 @@ contract ERC721Views_Concrete_Test is Base {
 
     function setUp() public override {
         super.setUp();
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 1);
         aliceId = _tokenId(alice);
         bobId = _tokenId(bob);
     }
 
     function _expectNonexistent(uint256 id) private {
         vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, id));
+    }
+
+    /// @dev Asserts that ownerOf, locked and tokenURI of `id` revert with ERC721NonexistentToken(id).
+    function _assertNonexistent(uint256 id) private {
+        _expectNonexistent(id);
+        pool.ownerOf(id);
+        _expectNonexistent(id);
+        pool.locked(id);
+        _expectNonexistent(id);
+        pool.tokenURI(id);
     }
 
     function _json(uint256 id) private view returns (string memory) {
@@ -56,36 +64,17 @@ contract ERC721Views_Concrete_Test is Base {
 
     function test_RevertGiven_TokenIdIsAbove160Bits() external {
         uint256[2] memory ids = [uint256(type(uint160).max) + 1, (uint256(1) << 160) | aliceId];
-        for (uint256 i = 0; i < ids.length; ++i) {
-            _expectNonexistent(ids[i]);
-            pool.ownerOf(ids[i]);
-            _expectNonexistent(ids[i]);
-            pool.locked(ids[i]);
-            _expectNonexistent(ids[i]);
-            pool.tokenURI(ids[i]);
-        }
+        for (uint256 i = 0; i < ids.length; ++i) _assertNonexistent(ids[i]);
         _expectNonexistent(type(uint256).max);
         pool.ownerOf(type(uint256).max);
     }
 
     function test_RevertGiven_HolderHasNoSoul() external {
         uint256[2] memory ids = [bobId, 0];
-        for (uint256 i = 0; i < ids.length; ++i) {
-            _expectNonexistent(ids[i]);
-            pool.ownerOf(ids[i]);
-            _expectNonexistent(ids[i]);
-            pool.locked(ids[i]);
-            _expectNonexistent(ids[i]);
-            pool.tokenURI(ids[i]);
-        }
+        for (uint256 i = 0; i < ids.length; ++i) _assertNonexistent(ids[i]);
         vm.prank(recovery);
         pool.recoverSoul(alice, eve);
-        _expectNonexistent(aliceId);
-        pool.ownerOf(aliceId);
-        _expectNonexistent(aliceId);
-        pool.locked(aliceId);
-        _expectNonexistent(aliceId);
-        pool.tokenURI(aliceId);
+        _assertNonexistent(aliceId);
     }
 
     function test_GivenHolderHasASoul_ItShouldReturnOwnerAndLocked() external view {
@@ -95,9 +84,7 @@ contract ERC721Views_Concrete_Test is Base {
 
     function test_TokenURI_GivenHolderHasASoul_ItShouldEncodeTheJson() external {
         // Move alice to a newer epoch and a larger score, so that the attributes are distinguishable.
-        Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
-        _proposeOpen(2, next);
-        _claim(alice, 2, next, 0);
+        _proposeOpenAndClaim(2, _one(_leaf(0, alice, 0, 123_456_789)), 1);
 
         string memory json = _json(aliceId);
         assertEq(vm.parseJsonString(json, ".attributes[0].trait_type"), "Reputation");
@@ -112,9 +99,7 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function test_TokenURI_GivenHolderHasASoul_ItShouldShowTheScoreAsOfNow() external {
-        Leaf[] memory next = _one(_leaf(0, alice, 0, 123_456_789));
-        _proposeOpen(2, next);
-        _claim(alice, 2, next, 0);
+        _proposeOpenAndClaim(2, _one(_leaf(0, alice, 0, 123_456_789)), 1);
         // Epoch 3 becomes final: the score decays with no transaction on alice's soul.
         _propose(3, _idleLeaves());
         assertEq(vm.parseJsonUint(_json(aliceId), ".attributes[0].value"), 123_456_789);
@@ -133,9 +118,7 @@ contract ERC721Views_Concrete_Test is Base {
     }
 
     function test_TokenURI_GivenZeroReputation_ItShouldEncodeZero() external {
-        Leaf[] memory next = _one(_leaf(0, bob, 0, 0));
-        _proposeOpen(2, next);
-        _claim(bob, 2, next, 0);
+        _proposeOpenAndClaim(2, _one(_leaf(0, bob, 0, 0)), 1);
         string memory json = _json(bobId);
         assertEq(vm.parseJsonUint(json, ".attributes[0].value"), 0);
         assertEq(vm.parseJsonUint(json, ".attributes[1].value"), 2);

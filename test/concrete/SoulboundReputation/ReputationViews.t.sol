@@ -10,10 +10,7 @@ contract ReputationViews_Concrete_Test is Base {
     /// @dev Epoch 1 (the default tree) is final: alice (10) and bob (20) claimed it; eve (5) did not.
     function setUp() public override {
         super.setUp();
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
-        _claim(alice, 1, leaves, 1);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 2);
         claimedAt = block.timestamp;
     }
 
@@ -111,9 +108,7 @@ contract ReputationViews_Concrete_Test is Base {
         _claim(eve, 1, _defaultLeaves(), 2);
         assertEq(pool.soulCount(), 3);
         // A second claim of an account mints nothing.
-        Leaf[] memory e2 = _one(_leaf(0, eve, 1, 40));
-        _proposeOpen(2, e2);
-        _claim(2, e2, 0);
+        _proposeOpenAndClaim(2, _one(_leaf(0, eve, 1, 40)), 1);
         assertEq(pool.soulCount(), 3);
         // A recovery moves a soul.
         _recover(eve, makeAddr("fresh"));

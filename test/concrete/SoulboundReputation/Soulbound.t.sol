@@ -10,9 +10,7 @@ contract Soulbound_Concrete_Test is Base {
 
     function setUp() public override {
         super.setUp();
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 1);
         aliceId = _tokenId(alice);
     }
 

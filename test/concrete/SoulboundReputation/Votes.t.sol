@@ -48,17 +48,13 @@ contract Votes_Concrete_Test is Base {
     }
 
     function test_Delegates_GivenSoul_ItShouldReturnTheAccount() external {
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 1);
         assertEq(pool.delegates(alice), alice);
     }
 
     function test_Delegates_GivenNoSoul_ItShouldReturnZero() external {
         assertEq(pool.delegates(alice), address(0));
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 1);
         _recover(alice, eve);
         assertEq(pool.delegates(alice), address(0));
         assertEq(pool.delegates(eve), eve);
@@ -66,9 +62,7 @@ contract Votes_Concrete_Test is Base {
 
     function test_Nonces_ItShouldReturnZero() external {
         assertEq(pool.nonces(alice), 0);
-        Leaf[] memory leaves = _defaultLeaves();
-        _proposeOpen(1, leaves);
-        _claim(alice, 1, leaves, 0);
+        _proposeOpenAndClaim(1, _defaultLeaves(), 1);
         assertEq(pool.nonces(alice), 0);
         assertEq(pool.nonces(address(0)), 0);
         vm.prank(alice);

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EpochRewards} from "../../../contracts/EpochRewards.sol";
 import {IEpochRewards} from "../../../contracts/interfaces/IEpochRewards.sol";
 import {FuzzMerkle} from "../../utils/FuzzMerkle.sol";
+import {TreeStore} from "../../utils/TreeStore.sol";
 import {ReputationModel} from "../../fuzz/ReputationModel.sol";
 
 interface IMintableToken is IERC20 {
@@ -22,7 +23,7 @@ interface IMintableToken is IERC20 {
 /// Pipeline rule (docs/rules.md): `rep_N = decay(rep_{N-1}, 1) + gain`, a leaf only for an account paid or gaining
 /// this epoch, `reputationTotal = Σ rep_N` over every account the model knows; a recovery merges the lost account's
 /// figure into the new one from the next epoch computed.
-contract EpochRewardsHandler is Test, ReputationModel {
+contract EpochRewardsHandler is Test, ReputationModel, TreeStore {
     uint256 public constant DECAY_BPS = 1000;
     uint32 public constant CHALLENGE = 1 hours;
     uint32 public constant WINDOW = 1 days;
@@ -48,8 +49,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
 
     /// @notice Every tree ever proposed, vetoed ones included.
     TreeRecord[] public trees;
-    mapping(uint256 treeId => FuzzMerkle.Leaf[]) internal _leaves;
-    mapping(uint256 treeId => bytes32[][]) internal _levels;
+    /// @dev The leaves and levels of every tree, by its index in `trees` (TreeStore).
     /// @notice The tree currently proposed for an epoch, plus one (0: none).
     mapping(uint256 epoch => uint256 treeIdPlusOne) public liveTree;
     /// @notice The highest epoch number ever proposed.
@@ -229,8 +229,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         ++ok[p.malicious ? bytes32("proposeMalicious") : bytes32("propose")];
         uint256 treeId = trees.length;
         trees.push(TreeRecord(p.epoch, p.root, p.total, p.malicious, false));
-        for (uint256 i = 0; i < p.leaves.length; ++i) _leaves[treeId].push(p.leaves[i]);
-        _levels[treeId] = p.levels;
+        _storeTree(treeId, p.leaves, p.levels);
         liveTree[p.epoch] = treeId + 1;
         if (p.epoch > maxEpoch) maxEpoch = p.epoch;
         ghostLockedRoot[p.epoch] = bytes32(0);
@@ -303,10 +302,9 @@ contract EpochRewardsHandler is Test, ReputationModel {
     function claim(uint256 seed, address caller) external observed("claim") {
         if (trees.length == 0) return;
         (uint256 treeId, uint256 position) = _pickLeaf(seed);
-        FuzzMerkle.Leaf memory leaf = _leaves[treeId][position];
+        (FuzzMerkle.Leaf memory leaf, bytes32[] memory proof) = _storedLeaf(treeId, position);
         uint256 epoch = trees[treeId].epoch;
         (bool expected, bool inWindow) = _claimable(treeId, position, 0);
-        bytes32[] memory proof = FuzzMerkle.proof(_levels[treeId], position);
         if (caller == address(pool)) caller = address(0xCA11);
         _touch(leaf.account);
 
@@ -361,7 +359,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         bool expected = true;
         bool inWindow = true;
         for (uint256 j = 0; j < count; ++j) {
-            FuzzMerkle.Leaf memory leaf = _leaves[treeIds[j]][positions[j]];
+            FuzzMerkle.Leaf memory leaf = _storedLeaves[treeIds[j]][positions[j]];
             uint256 epoch = trees[treeIds[j]].epoch;
             batch[j] = IEpochRewards.Claim(
                 epoch,
@@ -369,7 +367,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
                 leaf.account,
                 leaf.amount,
                 leaf.reputation,
-                FuzzMerkle.proof(_levels[treeIds[j]], positions[j])
+                FuzzMerkle.proof(_storedLevels[treeIds[j]], positions[j])
             );
             _touch(leaf.account);
             // Each claim sees the leaves and amounts recorded by the claims before it in the batch.
@@ -505,8 +503,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         if (_mLatest() != 0) _trySweep(1 + (sweepSeed % _mLatest()));
         if (trees.length != 0) {
             (uint256 treeId, uint256 position) = _pickLeaf(claimSeed);
-            FuzzMerkle.Leaf memory leaf = _leaves[treeId][position];
-            bytes32[] memory proof = FuzzMerkle.proof(_levels[treeId], position);
+            (FuzzMerkle.Leaf memory leaf, bytes32[] memory proof) = _storedLeaf(treeId, position);
             try pool.claim(trees[treeId].epoch, leaf.index, leaf.account, leaf.amount, leaf.reputation, proof) {
                 _unexpected("claim while paused");
             } catch {}
@@ -545,11 +542,11 @@ contract EpochRewardsHandler is Test, ReputationModel {
     }
 
     function leavesOf(uint256 treeId) external view returns (uint256) {
-        return _leaves[treeId].length;
+        return _storedLeaves[treeId].length;
     }
 
     function leafAt(uint256 treeId, uint256 position) external view returns (FuzzMerkle.Leaf memory) {
-        return _leaves[treeId][position];
+        return _storedLeaves[treeId][position];
     }
 
     function accountCount() external view returns (uint256) {
@@ -617,7 +614,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         uint256 newest = _mNewestLeaf(account, epoch);
         if (newest == 0) return false;
         uint256 treeId = liveTree[newest] - 1;
-        FuzzMerkle.Leaf[] storage leaves = _leaves[treeId];
+        FuzzMerkle.Leaf[] storage leaves = _storedLeaves[treeId];
         for (uint256 p = 0; p < leaves.length; ++p) {
             if (leaves[p].account == account) return ghostPaidCount[treeId][p] != 0;
         }
@@ -707,7 +704,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         if (w.ran >= w.length) return (false, false);
         if (ghostPaidCount[treeId][position] != 0) return (false, false);
         inWindow = true;
-        claimable = _leaves[treeId][position].amount + pending + ghostPaidPerEpoch[t.epoch] <= t.total;
+        claimable = _storedLeaves[treeId][position].amount + pending + ghostPaidPerEpoch[t.epoch] <= t.total;
     }
 
     /// @dev A revert that says the window is closed (paused or expired), as opposed to a bad leaf or the cap.
@@ -733,7 +730,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
             }
         }
         treeId = (seed >> 8) % trees.length;
-        position = (seed >> 128) % _leaves[treeId].length;
+        position = (seed >> 128) % _storedLeaves[treeId].length;
     }
 
     /// @dev Unpaid leaves of the live trees of open epochs, `treeId << 128 | position`.
@@ -744,7 +741,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
         for (uint256 e = 1; e <= latest && k < out.length; ++e) {
             if (!_open(e)) continue;
             uint256 treeId = liveTree[e] - 1;
-            uint256 leaves = _leaves[treeId].length;
+            uint256 leaves = _storedLeaves[treeId].length;
             for (uint256 p = 0; p < leaves && k < out.length; ++p) {
                 if (ghostPaidCount[treeId][p] == 0) out[k++] = (treeId << 128) | p;
             }
@@ -759,7 +756,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
     }
 
     function _recordPayment(uint256 treeId, uint256 position) internal {
-        uint256 amount = _leaves[treeId][position].amount;
+        uint256 amount = _storedLeaves[treeId][position].amount;
         if (++ghostPaidCount[treeId][position] > 1) ++ghostPaidTwice;
         if (trees[treeId].vetoed || liveTree[trees[treeId].epoch] != treeId + 1) ++ghostVetoedPaid;
         ghostPaid += amount;
@@ -803,7 +800,7 @@ contract EpochRewardsHandler is Test, ReputationModel {
             uint256 treeId = (start + i) % trees.length;
             uint256 epoch = trees[treeId].epoch;
             if (liveTree[epoch] != treeId + 1 || !_open(epoch)) continue;
-            FuzzMerkle.Leaf[] storage leaves = _leaves[treeId];
+            FuzzMerkle.Leaf[] storage leaves = _storedLeaves[treeId];
             for (uint256 p = 0; p < leaves.length && count < treeIds.length; ++p) {
                 if (leaves[p].account != account) continue;
                 (treeIds[count], positions[count]) = (treeId, p);
@@ -816,8 +813,8 @@ contract EpochRewardsHandler is Test, ReputationModel {
     function _groupByAccount(uint256[] memory treeIds, uint256[] memory positions, uint256 from) internal view {
         for (uint256 i = from + 1; i < treeIds.length; ++i) {
             for (uint256 j = i; j > from; --j) {
-                address a = _leaves[treeIds[j - 1]][positions[j - 1]].account;
-                address b = _leaves[treeIds[j]][positions[j]].account;
+                address a = _storedLeaves[treeIds[j - 1]][positions[j - 1]].account;
+                address b = _storedLeaves[treeIds[j]][positions[j]].account;
                 if (a <= b) break;
                 (treeIds[j - 1], treeIds[j]) = (treeIds[j], treeIds[j - 1]);
                 (positions[j - 1], positions[j]) = (positions[j], positions[j - 1]);
