@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { network } from "hardhat";
 import { buildTree, type EpochTree, type Leaf } from "../scripts/lib/merkle.js";
 import { keccak256 } from "../scripts/lib/keccak.js";
-import { decay } from "../scripts/lib/reputation.js";
+import { decay } from "../protocol/decay.js";
 
 const LEAVES = 100_000;
 const EPOCHS = 12;

@@ -1,13 +1,14 @@
 /**
  * Generates the sample community export of examples/epoch-{1,2,3}/ (committed; rerun with
- * `npx tsx examples/generate.ts` after changing this file). Deterministic: a seeded PRNG, fixed
- * addresses. The first 20 members are Hardhat's default accounts (mnemonic "test test … junk") so
- * that the demo can claim with those signers.
+ * `npx tsx examples/generate.ts` after changing this file, or `npx tsx examples/generate.ts <dir>`
+ * to write epoch-{1,2,3}/ into another directory). Deterministic: the tests' seeded generator
+ * (test/support/exports.ts), fixed addresses. The first 20 members are Hardhat's default accounts
+ * (mnemonic "test test … junk") so that the demo can claim with those signers.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { resolve, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256Hex, toChecksumAddress } from "../scripts/lib/index.js";
+import { communityExport, writeExport } from "../test/support/exports.js";
 
 const HARDHAT_ACCOUNTS = [
   "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
@@ -43,16 +44,6 @@ const TEAM = {
   members: [MEMBERS[5]!, MEMBERS[6]!, MEMBERS[22]!],
   shares: [5000, 3000, 2000],
 };
-
-/** mulberry32: a tiny deterministic PRNG. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES = [
   [
@@ -130,110 +121,53 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
-
 function generate(plan: EpochPlan, dir: string): void {
-  const rand = prng(plan.epoch * 7919);
-  const pick = <T>(list: readonly T[]) =>
-    list[Math.floor(rand() * list.length)]!;
-  const start = Date.parse(plan.start);
-  const end = Date.parse(plan.end);
-  const at = (fraction: number) =>
-    start + Math.floor(((end - start) * fraction) / 60000) * 60000;
-
-  const works: string[] = [
-    "work_id,contributor,category,title,pov_url,submitted_at",
-  ];
-  const votes: string[] = ["work_id,voter,points,cast_at"];
-  const authors: {
-    id: string;
-    contributor: string;
-    excluded: Set<string>;
-    submitted: number;
-  }[] = [];
-  let n = 0;
-  for (const c of plan.contributors) {
-    const [category, title, url] = pick(CATEGORIES);
-    const id = `e${plan.epoch}-w${String(++n).padStart(3, "0")}`;
-    const submitted = at(rand() * 0.6);
-    works.push(
-      `${id},${MEMBERS[c]},${category},"${title}",${url}?ref=${id},${iso(submitted)}`,
-    );
-    authors.push({
-      id,
-      contributor: MEMBERS[c]!,
-      excluded: new Set([MEMBERS[c]!]),
-      submitted,
-    });
-  }
-  const teamWork = `e${plan.epoch}-team`;
-  works.push(
-    `${teamWork},team:${TEAM.name},campaign,"Lighthouse community campaign, epoch ${plan.epoch}",https://x.com/lighthouse/campaign-${plan.epoch},${iso(at(0.1))}`,
-  );
-  authors.push({
-    id: teamWork,
-    contributor: `team:${TEAM.name}`,
-    excluded: new Set(TEAM.members),
-    submitted: at(0.1),
+  const generated = communityExport({
+    epoch: plan.epoch,
+    seed: plan.epoch * 7919,
+    start: plan.start,
+    end: plan.end,
+    contributors: plan.contributors.map((c) => MEMBERS[c]!),
+    kinds: CATEGORIES,
+    voters: MEMBERS,
+    team: {
+      ...TEAM,
+      work: [
+        "campaign",
+        `Lighthouse community campaign, epoch ${plan.epoch}`,
+        `https://x.com/lighthouse/campaign-${plan.epoch}`,
+      ],
+    },
+    settings: {
+      pool: "10000000000000000000000",
+      tokenDecimals: 18,
+      chainId: 31337,
+      distributor: "0x0000000000000000000000000000000000000000",
+    },
+    rules: plan.rules,
   });
-
-  for (const work of authors) {
-    const voters = new Set<string>();
-    const wanted = 3 + Math.floor(rand() * 5);
-    while (voters.size < wanted) {
-      const voter = pick(MEMBERS);
-      if (!work.excluded.has(voter)) voters.add(voter);
-    }
-    for (const voter of voters) {
-      const cast =
-        work.submitted +
-        Math.floor((rand() * (end - work.submitted) * 0.9) / 60000) * 60000;
-      votes.push(
-        `${work.id},${voter},${1 + Math.floor(rand() * 10)},${iso(cast)}`,
-      );
-    }
-  }
 
   if (plan.epoch === 1) {
     // A handful of bad rows of each soft kind, so that report.md shows every reason.
-    const [a, b] = [authors[0]!, authors[1]!];
-    votes.push(`${a.id},${a.contributor},10,2025-01-20T10:00:00Z`); // self-vote
-    votes.push(`${teamWork},${TEAM.members[1]},9,2025-01-21T10:00:00Z`); // self-vote: team member
-    votes.push(`${b.id},${MEMBERS[30]},11,2025-01-22T10:00:00Z`); // points above maxPoints
-    votes.push(`${b.id},${MEMBERS[31]},-1,2025-01-22T11:00:00Z`); // negative points
-    votes.push(`${a.id},${MEMBERS[32]},5,2024-12-31T23:59:59Z`); // one second before the window
-    votes.push(`${a.id},${MEMBERS[33]},5,2025-02-01T00:00:00Z`); // one second after the window
-    const dup = votes[1]!.split(",");
-    votes.push(`${dup[0]},${dup[1]},10,2025-01-30T12:00:00Z`); // duplicate: the earlier vote stands
-    const dup2 = votes[5]!.split(",");
-    votes.push(`${dup2[0]},${dup2[1]!.toLowerCase()},1,2025-01-31T23:59:59Z`); // duplicate, lowercase address
+    const { works, votes } = generated;
+    const [a, b] = [works[0]!, works[1]!]; // [work_id, contributor, …]
+    const teamWork = `e${plan.epoch}-team`;
+    votes.push(
+      [a[0]!, a[1]!, "10", "2025-01-20T10:00:00Z"], // self-vote
+      [teamWork, TEAM.members[1], "9", "2025-01-21T10:00:00Z"], // self-vote: team member
+      [b[0]!, MEMBERS[30]!, "11", "2025-01-22T10:00:00Z"], // points above maxPoints
+      [b[0]!, MEMBERS[31]!, "-1", "2025-01-22T11:00:00Z"], // negative points
+      [a[0]!, MEMBERS[32]!, "5", "2024-12-31T23:59:59Z"], // one second before the window
+      [a[0]!, MEMBERS[33]!, "5", "2025-02-01T00:00:00Z"], // one second after the window
+    );
+    const [dupWork, dupVoter] = votes[0]!;
+    votes.push([dupWork!, dupVoter!, "10", "2025-01-30T12:00:00Z"]); // duplicate: the earlier vote stands
+    const [dup2Work, dup2Voter] = votes[4]!;
+    votes.push([dup2Work!, dup2Voter!.toLowerCase(), "1", "2025-01-31T23:59:59Z"]); // duplicate, lowercase address
   }
 
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "works.csv"), works.join("\n") + "\n");
-  writeFileSync(join(dir, "votes.csv"), votes.join("\n") + "\n");
-  writeFileSync(
-    join(dir, "teams.csv"),
-    [
-      "team,member,share_bps",
-      ...TEAM.members.map((m, i) => `${TEAM.name},${m},${TEAM.shares[i]}`),
-    ].join("\n") + "\n",
-  );
-  const config = {
-    epoch: plan.epoch,
-    pool: "10000000000000000000000",
-    tokenDecimals: 18,
-    chainId: 31337,
-    distributor: "0x0000000000000000000000000000000000000000",
-    start: plan.start,
-    end: plan.end,
-    rules: plan.rules,
-  };
-  writeFileSync(
-    join(dir, "epoch.json"),
-    JSON.stringify(config, null, 2) + "\n",
-  );
+  writeExport(dir, generated);
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-for (const plan of PLANS) generate(plan, join(here, `epoch-${plan.epoch}`));
+const root = process.argv[2] ? resolve(process.argv[2]) : dirname(fileURLToPath(import.meta.url));
+for (const plan of PLANS) generate(plan, join(root, `epoch-${plan.epoch}`));

@@ -4,9 +4,9 @@
  */
 import { z } from "zod";
 import { parseAddress } from "./address.js";
-import { MAX_EPOCH_TOTAL } from "./bounds.js";
-import { InputError } from "./errors.js";
-import { parseTimestamp, type Source } from "./inputs.js";
+import { MAX_EPOCH_TOTAL } from "../../protocol/bounds.js";
+import { ErrorCollector, InputError } from "./errors.js";
+import { parseTimestamp, readJsonInput, type Source } from "./inputs.js";
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -157,39 +157,61 @@ export interface ConfigOverrides {
   chainId?: number;
 }
 
-/** Parses epoch.json. Problems are {@link InputError}s whose column is the JSON path. */
+/** The keys epoch.json must have, and what each one is. */
+const REQUIRED_KEYS: Record<string, string> = {
+  epoch: "the epoch number, an integer from 1",
+  pool: "the tokens to split, a decimal string of token units",
+  start: "the first instant of the epoch window (ISO 8601 with a time zone, or Unix seconds)",
+  end: "the last instant of the epoch window (ISO 8601 with a time zone, or Unix seconds)",
+};
+
+/**
+ * Parses epoch.json. Problems are {@link InputError}s whose column is the JSON path; every
+ * problem of the file is reported at once (an {@link InputErrors} when there are several).
+ */
 export function parseEpochConfig(source: Source, overrides: ConfigOverrides = {}): EpochConfig {
-  let data: unknown;
-  try {
-    data = JSON.parse(Buffer.from(source.bytes).toString("utf8"));
-  } catch (error) {
-    throw new InputError({ file: source.name }, `malformed JSON: ${(error as Error).message}`, { cause: error });
+  const file = source.name;
+  const errors = new ErrorCollector();
+  const { value: data } = readJsonInput(
+    source,
+    (path) => ({ column: path.length > 0 ? path.map(String).join(".") : undefined }),
+    errors,
+  );
+  // The JSON text itself first: a repeated key or an inexact number makes its value uncertain.
+  errors.throwIfAny();
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new InputError({ file }, "expected a JSON object");
   }
+  const missing = Object.keys(REQUIRED_KEYS).filter((key) => !Object.hasOwn(data, key));
+  for (const key of missing)
+    errors.add(new InputError({ file, column: key }, `missing "${key}": ${REQUIRED_KEYS[key]}`));
   const parsed = epochSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const column = issue.path.map(String).join(".") || undefined;
-    const reason =
-      issue.code === "unrecognized_keys"
-        ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`
-        : issue.message;
-    throw new InputError({ file: source.name, column }, reason);
+    for (const issue of parsed.error.issues) {
+      if (issue.path.length === 1 && missing.includes(String(issue.path[0]))) continue;
+      const column = issue.path.map(String).join(".") || undefined;
+      const reason =
+        issue.code === "unrecognized_keys"
+          ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`
+          : issue.message;
+      errors.add(new InputError({ file, column }, reason));
+    }
+  } else if (parsed.data.start.ms > parsed.data.end.ms) {
+    errors.add(new InputError({ file, column: "end" }, "end is before start"));
   }
-  const d = parsed.data;
-  if (d.start.ms > d.end.ms) throw new InputError({ file: source.name, column: "end" }, "end is before start");
-  let distributor = d.distributor;
+  let distributor: string | undefined;
   if (overrides.distributor !== undefined) {
     const a = parseAddress(overrides.distributor);
-    if (!a.ok) throw new InputError({ file: "--distributor" }, a.reason);
-    distributor = a.address;
+    if (a.ok) distributor = a.address;
+    else errors.add(new InputError({ file: "--distributor" }, a.reason));
   }
-  let chainId = d.chainId;
-  if (overrides.chainId !== undefined) {
-    if (!Number.isSafeInteger(overrides.chainId) || overrides.chainId < 0) {
-      throw new InputError({ file: "--chain-id" }, `${overrides.chainId} is not a chain id`);
-    }
-    chainId = overrides.chainId;
+  if (overrides.chainId !== undefined && (!Number.isSafeInteger(overrides.chainId) || overrides.chainId < 0)) {
+    errors.add(new InputError({ file: "--chain-id" }, `${overrides.chainId} is not a chain id`));
   }
+  errors.throwIfAny();
+  const d = parsed.data!;
+  distributor ??= d.distributor;
+  const chainId = overrides.chainId ?? d.chainId;
   const r = d.rules;
   return {
     epoch: d.epoch,

@@ -2,20 +2,23 @@
  * One epoch end to end, in memory: inputs → validation → scores → allocation → reputation →
  * leaves → tree. Nothing here touches the disk except {@link allocateEpoch} reading its inputs.
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { allocate } from "./allocate.js";
 import { epochConfigToJson, parseEpochConfig, ZERO_ADDRESS, type ConfigOverrides, type EpochConfig } from "./config.js";
-import { MAX_EPOCH_TOTAL, MAX_REPUTATION_TOTAL } from "./bounds.js";
-import { ArtifactsError, InputError, ReputationTotalOverflowError, invariant } from "./errors.js";
-import { parseTeams, parseWorks, type Source } from "./inputs.js";
+import { MAX_EPOCH_TOTAL, MAX_REPUTATION_TOTAL } from "../../protocol/bounds.js";
+import { ArtifactsError, ErrorCollector, InputError, ReputationTotalOverflowError, invariant } from "./errors.js";
+import { hashInputsInBackground, readInputFile } from "./input-files.js";
+import { checkVoteRows, formatOf, parseTeams, parseWorks, type Source } from "./inputs.js";
 import { computeInputsHash, type InputRecord } from "./manifest.js";
 import { buildTree, type EpochTree, type Leaf } from "./merkle.js";
-import { PREVIOUS_REPUTATION_FILE, readPreviousEpoch, type PreviousEpoch } from "./previous.js";
+import { PREVIOUS_REPUTATION_FILE, type PreviousEpoch } from "./previous.js";
+import { PREVIOUS_RECOVERIES_FILE, planRecoveries, readRecoveries, type Recovery } from "./recoveries.js";
+import { provePreviousEpoch } from "./history.js";
 import { nextReputation } from "./reputation.js";
 import { scoreEpoch, type WorkScore } from "./score.js";
+import type { ExcludedVotes } from "./excluded.js";
 import { validateEpoch, type FileCount, type Rejection } from "./validate.js";
-import { readVotes } from "./vote-table.js";
+import { readVotes, type VoteTable } from "./vote-table.js";
 
 /** The inputs of an epoch, already in memory. */
 export interface EpochSources {
@@ -24,7 +27,12 @@ export interface EpochSources {
   teams?: Source;
   /** epoch.json */
   config: Source;
+  /**
+   * The previous epoch, taken as given: `allocateEpoch` proves a `--previous` directory before it gets here.
+   */
   previous?: PreviousEpoch;
+  /** recoveries.csv (`lost,new`): souls moved on chain since the previous epoch (recoveries.ts). */
+  recoveries?: Source;
   overrides?: ConfigOverrides;
   onProgress?: ProgressListener;
   onStage?: StageListener;
@@ -64,8 +72,10 @@ export interface EpochResult {
   inputsHash: string;
   previous: { epoch: number; root: string } | null;
   counts: FileCount[];
-  /** Excluded votes, in processing order. */
-  rejections: Rejection[];
+  /** The excluded votes, held compactly (excluded.ts): excluded.csv and the report's summary are rendered from them. */
+  excluded: ExcludedVotes;
+  /** The excluded votes as objects, in processing order: made on each access, an object a row (prefer `excluded`). */
+  readonly rejections: Rejection[];
   works: WorkScore[];
   totalUnits: bigint;
   /**
@@ -77,15 +87,24 @@ export interface EpochResult {
   reputation: ReputationEntry[];
   /** Σ reputation over {@link reputation}: the total voting supply after this epoch. */
   reputationTotal: bigint;
+  /** Every soul recovery applied up to this epoch (this epoch's have its number); manifest.json records them. */
+  recoveries: Recovery[];
   tree: EpochTree;
   root: string;
   /** Σ amounts; always equal to the pool. */
   total: bigint;
 }
 
-/** Checksummed addresses in leaf order (lowercase ascending), each lowercased once, not per comparison. */
+/**
+ * Checksummed addresses in leaf order (lowercase ascending), each lowercased once, not per comparison: the
+ * lowercase forms are sorted by the engine's own string order (the same as `<`), without a comparator.
+ */
 function sortAddresses(addresses: Iterable<string>): string[] {
-  const keyed = [...addresses].map((address) => ({ address, key: address.toLowerCase() }));
+  const all = [...addresses];
+  const byKey = new Map(all.map((address) => [address.toLowerCase(), address]));
+  if (byKey.size === all.length) return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
+  // Two spellings of one address (never from the readers, which checksum every address): keep both, stably.
+  const keyed = all.map((address) => ({ address, key: address.toLowerCase() }));
   keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return keyed.map((k) => k.address);
 }
@@ -94,17 +113,37 @@ function inputName(role: string, source: Source): string {
   return `${role}${extname(source.name).toLowerCase() === ".json" ? ".json" : ".csv"}`;
 }
 
-/** Computes an epoch from in-memory inputs. Throws {@link InputError} and friends on bad input. */
+/**
+ * Reads a votes file. The fast CSV reader stops at the first bad row; then the file is checked
+ * again, row by row, so that the error lists every bad row.
+ */
+function readAllVotes(source: Source): VoteTable {
+  try {
+    return readVotes(source);
+  } catch (error) {
+    if (error instanceof InputError && formatOf(source.name) === "csv") checkVoteRows(source);
+    throw error;
+  }
+}
+
+/**
+ * Computes an epoch from in-memory inputs. Throws {@link InputError} and friends on bad input: every
+ * input is read before the run stops, so that one {@link InputErrors} lists the errors of them all.
+ */
 export function computeEpoch(sources: EpochSources): EpochResult {
-  const config = parseEpochConfig(sources.config, sources.overrides);
+  const errors = new ErrorCollector();
+  const parsedConfig = errors.guard(() => parseEpochConfig(sources.config, sources.overrides));
   const previous = sources.previous;
-  if (previous && previous.epoch !== config.epoch - 1) {
-    throw new InputError(
-      { file: sources.config.name, column: "epoch" },
-      `epoch ${config.epoch} does not follow the previous epoch ${previous.epoch} (expected ${previous.epoch + 1})`,
+  if (parsedConfig && previous && previous.epoch !== parsedConfig.epoch - 1) {
+    errors.add(
+      new InputError(
+        { file: sources.config.name, column: "epoch" },
+        `epoch ${parsedConfig.epoch} does not follow the previous epoch ${previous.epoch} (expected ${previous.epoch + 1})`,
+      ),
     );
   }
-  const priorReputation = previous?.reputation ?? new Map<string, bigint>();
+  const recoverySource = sources.recoveries;
+  const recoveryRows = recoverySource && errors.guard(() => readRecoveries(recoverySource, previous));
 
   let clock = performance.now();
   const stage = <T>(name: string, value: T): T => {
@@ -113,9 +152,28 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     clock = now;
     return value;
   };
-  const works = stage("read works", parseWorks(sources.works));
-  const votes = stage("read votes", readVotes(sources.votes));
-  const teams = sources.teams ? stage("read teams", parseTeams(sources.teams)) : undefined;
+  const readWorks = stage(
+    "read works",
+    errors.guard(() => parseWorks(sources.works)),
+  );
+  const readVoteTable = stage(
+    "read votes",
+    errors.guard(() => readAllVotes(sources.votes)),
+  );
+  const teamsSource = sources.teams;
+  const teams = teamsSource
+    ? stage(
+        "read teams",
+        errors.guard(() => parseTeams(teamsSource)),
+      )
+    : undefined;
+  errors.throwIfAny();
+  // Every reader returned (none threw).
+  const config = parsedConfig!;
+  const recovery = planRecoveries(recoveryRows ?? [], config.epoch, previous);
+  const priorReputation = recovery.prior;
+  const works = readWorks!;
+  const votes = readVoteTable!;
   const validated = stage(
     "validate",
     validateEpoch({
@@ -139,10 +197,8 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     ...c,
     file: names.get(c.file) ?? c.file,
   }));
-  const rejections = validated.rejections.map((r) => ({
-    ...r,
-    file: names.get(r.file) ?? r.file,
-  }));
+  const excluded = validated.excluded;
+  excluded.file = names.get(excluded.file) ?? excluded.file;
 
   const scores = stage("score", scoreEpoch(validated, config.rules, priorReputation));
   const amounts = stage("allocate", allocate(config.pool, scores.units, config.rules.capBps));
@@ -155,14 +211,18 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     const previousReputation = priorReputation.get(account) ?? 0n;
     const units = scores.units.get(account) ?? 0n;
     const amount = amounts.get(account) ?? 0n;
-    const reputation = nextReputation(account, previousReputation, units, config.rules.decayBps);
+    // A recovered (lost) address never has reputation again; its work still pays.
+    const gone = recovery.gone.has(account);
+    const reputation = gone ? 0n : nextReputation(account, previousReputation, units, config.rules.decayBps);
     if (reputation > 0n) {
       reputations.push({ account, reputation });
       reputationTotal += reputation;
     }
     // A leaf only for a reward or for reputation gained (floor(u / 10000) > 0): the contract decays
     // an idle account from its newest claimed leaf by itself, with the same decay().
-    if (amount === 0n && units / 10000n === 0n) continue;
+    // A recovery's new address gets a leaf for the reputation it took over, so that its claim sets its score.
+    if (amount === 0n && (gone || units / 10000n === 0n) && !(reputation > 0n && recovery.received.has(account)))
+      continue;
     invariant(account !== ZERO_ADDRESS, "a leaf for the zero address");
     accounts.push({
       index: accounts.length,
@@ -174,7 +234,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     });
   }
   const total = accounts.reduce((s, a) => s + a.amount, 0n);
-  if (total !== config.pool) throw new Error(`internal error: Σ amounts ${total} ≠ pool ${config.pool}`);
+  invariant(total === config.pool, `Σ amounts ${total} ≠ pool ${config.pool}`);
   invariant(total <= MAX_EPOCH_TOTAL, "the epoch total exceeds the contract's 96 bits");
   if (reputationTotal > MAX_REPUTATION_TOTAL) throw new ReputationTotalOverflowError(config.epoch, reputationTotal);
 
@@ -217,6 +277,18 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     file: "inputs/epoch.json",
     bytes: Buffer.from(epochConfigToJson(config)),
   });
+  if (recoverySource)
+    inputs.push({
+      role: "recoveries",
+      file: `inputs/${inputName("recoveries", recoverySource)}`,
+      bytes: recoverySource.bytes,
+    });
+  if (previous?.recoveries)
+    inputs.push({
+      role: "previous-recoveries",
+      file: `inputs/${PREVIOUS_RECOVERIES_FILE}`,
+      bytes: previous.recoveries.source.bytes,
+    });
 
   const inputsHash = stage("inputs hash", computeInputsHash(inputs, config.rules));
   return {
@@ -225,12 +297,16 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     inputsHash,
     previous: previous ? { epoch: previous.epoch, root: previous.root } : null,
     counts,
-    rejections,
+    excluded,
+    get rejections() {
+      return excluded.toRejections();
+    },
     works: scores.works,
     totalUnits: scores.totalUnits,
     accounts,
     reputation: reputations,
     reputationTotal,
+    recoveries: recovery.records,
     tree,
     root: tree.root,
     total,
@@ -244,8 +320,10 @@ export interface AllocateOptions {
   teams?: string;
   /** epoch.json */
   config: string;
-  /** The previous epoch's artifacts directory, for prior reputation. */
+  /** The previous epoch's artifacts directory, for prior reputation; proven (history.ts) before it is used. */
   previous?: string;
+  /** recoveries.csv (`lost,new`), souls moved on chain since the previous epoch. */
+  recoveries?: string;
   overrides?: ConfigOverrides;
   onProgress?: ProgressListener;
   onStage?: StageListener;
@@ -253,7 +331,7 @@ export interface AllocateOptions {
 
 function readSource(path: string): Source {
   try {
-    return { name: path, bytes: readFileSync(path) };
+    return { name: path, bytes: readInputFile(path) };
   } catch (error) {
     const e = new ArtifactsError(
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -267,12 +345,18 @@ function readSource(path: string): Source {
 
 /** Reads the input files and computes the epoch in memory (write it with `writeArtifacts`). */
 export function allocateEpoch(options: AllocateOptions): EpochResult {
+  const works = readSource(options.works);
+  const votes = readSource(options.votes);
+  const teams = options.teams === undefined ? undefined : readSource(options.teams);
+  // The large inputs are hashed on a helper thread while they are parsed (input-files.ts).
+  hashInputsInBackground([works.bytes, votes.bytes, ...(teams ? [teams.bytes] : [])]);
   return computeEpoch({
-    works: readSource(options.works),
-    votes: readSource(options.votes),
-    teams: options.teams === undefined ? undefined : readSource(options.teams),
+    works,
+    votes,
+    teams,
     config: readSource(options.config),
-    previous: options.previous === undefined ? undefined : readPreviousEpoch(options.previous),
+    previous: options.previous === undefined ? undefined : provePreviousEpoch(options.previous),
+    recoveries: options.recoveries === undefined ? undefined : readSource(options.recoveries),
     overrides: options.overrides,
     onProgress: options.onProgress,
     onStage: options.onStage,

@@ -5,52 +5,46 @@
  * h(x) is keccak256 of the bytes of input file x as copied into inputs/ (32 zero bytes for an
  * absent teams or previous-reputation file), `epoch` is the canonical inputs/epoch.json, and
  * `rules` is the UTF-8 JSON of the effective rules (every default applied, fixed key order).
+ *
+ * An epoch with a soul recovery (its own recoveries file, or recoveries carried from the previous epoch) appends
+ * two more words, h(recoveries) ‖ h(previous-recoveries), absent ones as 32 zero bytes; an epoch with neither keeps
+ * the six words, so that its inputsHash is what it always was.
  */
 import { rulesToJson, type Rules } from "./config.js";
 import { keccak256, keccak256Hex } from "./keccak.js";
+import type { Manifest } from "../../protocol/artifacts.js";
 
 /** One input file as recorded in the manifest and copied into the artifacts. */
 export interface InputRecord {
-  role: "works" | "votes" | "teams" | "previous" | "epoch";
+  role: (typeof INPUT_ROLES)[number] | (typeof RECOVERY_INPUT_ROLES)[number];
   /** Path relative to the artifacts directory, e.g. "inputs/votes.csv". */
   file: string;
   bytes: Uint8Array;
 }
 
 export const INPUT_ROLES = ["works", "votes", "teams", "previous", "epoch"] as const;
+/** Roles hashed after `rules`, and only by an epoch that has one of them. */
+export const RECOVERY_INPUT_ROLES = ["recoveries", "previous-recoveries"] as const;
 
 export function computeInputsHash(inputs: readonly InputRecord[], rules: Rules): string {
-  const parts = Buffer.alloc(32 * (INPUT_ROLES.length + 1));
+  const extra = RECOVERY_INPUT_ROLES.some((role) => inputs.some((x) => x.role === role));
+  const parts = Buffer.alloc(32 * (INPUT_ROLES.length + 1 + (extra ? RECOVERY_INPUT_ROLES.length : 0)));
   INPUT_ROLES.forEach((role, i) => {
     const input = inputs.find((x) => x.role === role);
     if (input) parts.set(keccak256(input.bytes), 32 * i);
   });
   parts.set(keccak256(Buffer.from(JSON.stringify(rulesToJson(rules)))), 32 * INPUT_ROLES.length);
+  if (extra) {
+    RECOVERY_INPUT_ROLES.forEach((role, i) => {
+      const input = inputs.find((x) => x.role === role);
+      if (input) parts.set(keccak256(input.bytes), 32 * (INPUT_ROLES.length + 1 + i));
+    });
+  }
   return keccak256Hex(parts);
 }
 
-/** manifest.json. */
-export interface Manifest {
-  format: string;
-  pipelineVersion: string;
-  epoch: number;
-  chainId: number;
-  distributor: string;
-  tokenDecimals: number;
-  root: string;
-  total: string;
-  leafCount: number;
-  /** Σ reputation over reputation.csv, decimal: the total voting supply after this epoch. */
-  reputationTotal: string;
-  inputsHash: string;
-  inputsHashAlgorithm: "keccak256";
-  window: { start: string; end: string };
-  rules: Record<string, string | number | null>;
-  previous: { epoch: number; root: string } | null;
-  inputs: { role: string; file: string; keccak256: string; bytes: number }[];
-  summary: { file: string; read: number; accepted: number; excluded: number }[];
-  totalUnits: string;
-}
+/** manifest.json: its schema is the protocol's. */
+export type { Manifest };
 
 export function recordInputs(inputs: readonly InputRecord[]): Manifest["inputs"] {
   return inputs.map((x) => ({

@@ -3,14 +3,19 @@
  * reputation.csv, which lists every account with reputation, with a leaf or not); the pipeline
  * turns them into a canonical `previous-reputation.csv` (`account,reputation`, accounts with
  * reputation > 0 by lowercase address: the same content) which is copied into the new epoch's
- * inputs/ and covered by its inputsHash, so that `verify` needs no other directory.
+ * inputs/ and covered by its inputsHash, so that `verify` needs no other directory. The soul recoveries the
+ * previous epoch's manifest records travel the same way, as `previous-recoveries.csv` (recoveries.ts).
+ *
+ * Reading is not trusting: `allocateEpoch` proves the directory first (history.ts).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compareAddresses } from "./address.js";
 import { ArtifactsError, InputError } from "./errors.js";
 import { readTable, addressField, integerField, type Source } from "./inputs.js";
-import { MAX_REPUTATION } from "./bounds.js";
+import { MAX_REPUTATION } from "../../protocol/bounds.js";
+import { ManifestSchema } from "../../protocol/artifacts.js";
+import { PREVIOUS_RECOVERIES_FILE, recoveriesOfManifest, renderRecoveries, type Recovery } from "./recoveries.js";
 
 /** What the new epoch knows about the previous one. */
 export interface PreviousEpoch {
@@ -20,6 +25,11 @@ export interface PreviousEpoch {
   reputation: Map<string, bigint>;
   /** The canonical previous-reputation.csv (name and bytes). */
   source: Source;
+  /**
+   * The soul recoveries applied up to the previous epoch (its manifest's `recoveries`) and their canonical
+   * previous-recoveries.csv; absent when there is none.
+   */
+  recoveries?: { records: Recovery[]; source: Source };
 }
 
 export const PREVIOUS_REPUTATION_FILE = "previous-reputation.csv";
@@ -63,7 +73,7 @@ export function parsePreviousReputation(source: Source, extraColumns: readonly s
 
 /** Reads the previous epoch's artifacts directory. */
 export function readPreviousEpoch(dir: string): PreviousEpoch {
-  let manifest: { epoch?: unknown; root?: unknown };
+  let manifest: { epoch?: unknown; root?: unknown; recoveries?: unknown };
   try {
     manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
   } catch (error) {
@@ -86,10 +96,25 @@ export function readPreviousEpoch(dir: string): PreviousEpoch {
   }
   const reputation = parsePreviousReputation({ name: join(dir, REPUTATION_FILE), bytes });
   const text = renderPreviousReputation(reputation);
+  let recoveries: Recovery[] = [];
+  if (manifest.recoveries !== undefined) {
+    const parsed = ManifestSchema.shape.recoveries.safeParse(manifest.recoveries);
+    if (!parsed.success) throw new ArtifactsError(`--previous ${dir}: manifest.json has malformed recoveries`);
+    recoveries = recoveriesOfManifest(parsed.data);
+  }
   return {
     epoch: manifest.epoch,
     root: manifest.root,
     reputation,
     source: { name: PREVIOUS_REPUTATION_FILE, bytes: Buffer.from(text) },
+    ...previousRecoveries(recoveries),
+  };
+}
+
+/** The `recoveries` of a {@link PreviousEpoch}: the records and their canonical copy, or nothing when there is none. */
+export function previousRecoveries(records: Recovery[]): Pick<PreviousEpoch, "recoveries"> {
+  if (records.length === 0) return {};
+  return {
+    recoveries: { records, source: { name: PREVIOUS_RECOVERIES_FILE, bytes: Buffer.from(renderRecoveries(records)) } },
   };
 }

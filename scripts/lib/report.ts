@@ -1,5 +1,7 @@
-/** report.md: totals, top contributors and every excluded row with its reason. */
-import type { EpochResult } from "./epoch.js";
+/** report.md: totals, top contributors, and the excluded rows summarised (counts by reason, the first few). */
+import type { AccountResult, EpochResult } from "./epoch.js";
+import { REJECTION_CODES, REJECTION_REASONS } from "./excluded.js";
+import { reportRecoveries } from "./recoveries.js";
 
 /** `amount` in whole tokens with `decimals` decimals, exactly (no floating point). */
 export function formatUnits(amount: bigint, decimals: number): string {
@@ -14,6 +16,27 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
 
 /** How many contributors the report lists. */
 export const TOP_CONTRIBUTORS = 20;
+
+/** How many excluded rows the report shows (excluded.csv has them all). */
+export const EXCLUDED_EXAMPLES = 10;
+
+/**
+ * The `count` paid accounts with the largest amounts, ties by index: one pass keeping the best few in order (a
+ * million accounts are not sorted for twenty).
+ */
+function topByAmount(accounts: readonly AccountResult[], count: number): AccountResult[] {
+  const top: AccountResult[] = [];
+  for (const a of accounts) {
+    if (a.amount === 0n) continue;
+    if (top.length === count && a.amount <= top[count - 1]!.amount) continue;
+    // Accounts come in index order: an equal amount goes after the ones already there.
+    let at = top.length;
+    while (at > 0 && top[at - 1]!.amount < a.amount) at--;
+    top.splice(at, 0, a);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
 
 export function renderReport(result: EpochResult): string[] {
   const { config } = result;
@@ -35,6 +58,7 @@ export function renderReport(result: EpochResult): string[] {
     `| Previous epoch | ${result.previous ? `${result.previous.epoch} (\`${result.previous.root}\`)` : "none"} |\n\n`,
   );
 
+  out.push(...reportRecoveries(config.epoch, result.recoveries));
   out.push(`## Rows\n\n| File | Read | Accepted | Excluded |\n|---|---:|---:|---:|\n`);
   for (const c of result.counts) out.push(`| ${c.file} | ${c.read} | ${c.accepted} | ${c.excluded} |\n`);
   const read = result.counts.reduce((s, c) => s + c.read, 0);
@@ -42,10 +66,7 @@ export function renderReport(result: EpochResult): string[] {
   const excluded = result.counts.reduce((s, c) => s + c.excluded, 0);
   out.push(`| **all** | ${read} | ${accepted} | ${excluded} |\n\n`);
 
-  const top = result.accounts
-    .filter((a) => a.amount > 0n)
-    .sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : a.index - b.index))
-    .slice(0, TOP_CONTRIBUTORS);
+  const top = topByAmount(result.accounts, TOP_CONTRIBUTORS);
   out.push(
     `## Top contributors\n\n| # | Account | Amount (tokens) | Reputation | Units |\n|---:|---|---:|---:|---:|\n`,
   );
@@ -54,17 +75,30 @@ export function renderReport(result: EpochResult): string[] {
   );
 
   out.push(`\n## Excluded rows\n\n`);
-  if (result.rejections.length === 0) {
+  const excludedVotes = result.excluded;
+  if (excludedVotes.length === 0) {
     out.push(`None.\n`);
   } else {
-    const rows = result.rejections.slice().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.row - b.row));
+    out.push(
+      `${excludedVotes.length} ${excludedVotes.length === 1 ? "row" : "rows"} excluded. Every one is in excluded.csv (file, row, line, column, reason, work_id, voter, detail).\n\n`,
+    );
+    out.push(`| Reason | Code | Rows |\n|---|---|---:|\n`);
+    REJECTION_CODES.forEach((code, c) => {
+      const count = excludedVotes.byCode[c]!;
+      if (count > 0) out.push(`| ${cell(REJECTION_REASONS[code])} | \`${code}\` | ${count} |\n`);
+    });
+    const examples = excludedVotes.inRowOrder().subarray(0, EXCLUDED_EXAMPLES);
+    out.push(
+      excludedVotes.length > examples.length
+        ? `\nThe first ${examples.length}, in file and row order:\n\n`
+        : `\nIn file and row order:\n\n`,
+    );
     out.push(`| File | Row | Column | work_id | Voter | Reason |\n|---|---:|---|---|---|---|\n`);
-    const chunk: string[] = [];
-    for (const r of rows) {
-      chunk.push(`| ${r.file} | ${r.row} | ${r.column} | ${cell(r.workId)} | \`${r.voter}\` | ${cell(r.reason)} |\n`);
-      if (chunk.length === 4096) out.push(chunk.splice(0).join(""));
+    for (const j of examples) {
+      out.push(
+        `| ${excludedVotes.file} | ${excludedVotes.rowOf(j)} | ${excludedVotes.columnOf(j)} | ${cell(excludedVotes.workIdOf(j))} | \`${excludedVotes.voterOf(j)}\` | ${cell(excludedVotes.reasonOf(j))} |\n`,
+      );
     }
-    out.push(chunk.join(""));
   }
   return out;
 }

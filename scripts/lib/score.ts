@@ -95,24 +95,16 @@ export interface Scores {
 }
 
 /**
- * Scores every work from its accepted votes and credits the contributors. The accepted votes are
- * grouped by work with a counting sort (keeping their processing order, which the trimmed mean's
- * ties depend on); with equal weights and the sum, a work's points are a plain sum of numbers.
+ * Scores every work from its accepted votes and credits the contributors. Validation hands the accepted votes over
+ * grouped by work, each work's in processing order (which the trimmed mean's ties depend on); with equal weights
+ * and the sum, a work's points are a plain sum of numbers.
  */
 export function scoreEpoch(
-  validated: Pick<ValidatedEpoch, "workList" | "teams" | "votes" | "voteWork" | "accepted">,
+  validated: Pick<ValidatedEpoch, "workList" | "teams" | "votes" | "accepted" | "workStarts">,
   rules: Rules,
   priorReputation: ReadonlyMap<string, bigint>,
 ): Scores {
-  const { workList, teams, votes, voteWork, accepted } = validated;
-  const starts = new Uint32Array(workList.length + 1);
-  for (let k = 0; k < accepted.length; k++) starts[voteWork[accepted[k]!]! + 1]!++;
-  for (let w = 1; w <= workList.length; w++) starts[w]! += starts[w - 1]!;
-  const byWork = new Uint32Array(accepted.length);
-  {
-    const fill = starts.slice(0, workList.length);
-    for (let k = 0; k < accepted.length; k++) byWork[fill[voteWork[accepted[k]!]!]!++] = accepted[k]!;
-  }
+  const { workList, teams, votes, accepted: byWork, workStarts: starts } = validated;
 
   const weights: (bigint | undefined)[] = new Array(votes.voters.length);
   const weightOf = (voter: number) =>

@@ -1,36 +1,17 @@
 /**
- * Validation (docs/design.md §4.2). Hard errors (docs/formats.md) throw an {@link InputError} (the
- * run stops, nothing is written); soft rejections (docs/rules.md §1) exclude a vote and are listed
- * in the report.
+ * Validation (docs/design.md §4.2). Hard errors (docs/formats.md) throw an {@link InputError}, or an
+ * {@link InputErrors} listing every one found (the run stops, nothing is written); soft rejections
+ * (docs/rules.md §1) exclude a vote: they are recorded compactly (excluded.ts), written to excluded.csv and
+ * summarised in the report.
  */
 import { ZERO_ADDRESS, type Rules } from "./config.js";
-import { InputError } from "./errors.js";
+import { ErrorCollector, InputError } from "./errors.js";
+import { ExcludedVotes, REJECTION_CODES } from "./excluded.js";
 import type { TeamMember, Work } from "./inputs.js";
-import { PairSet } from "./pair-set.js";
 import { castOrder } from "./vote-order.js";
 import { pointsOf, type VoteTable } from "./vote-table.js";
 
-/** Why a vote was excluded, in the order the checks run (docs/rules.md). */
-export const REJECTION_REASONS = {
-  "self-vote": "self-vote: the voter is the contributor or a member of the contributing team",
-  "points-out-of-range": "points outside 0..maxPoints",
-  "outside-window": "cast outside the epoch window",
-  duplicate: "duplicate: the voter already has an accepted vote on this work",
-  "voter-below-min-reputation": "voter reputation below rules.minVoterReputation",
-} as const;
-export type RejectionCode = keyof typeof REJECTION_REASONS;
-
-/** A vote excluded by a soft check. */
-export interface Rejection {
-  file: string;
-  row: number;
-  line?: number;
-  column: string;
-  code: RejectionCode;
-  reason: string;
-  workId: string;
-  voter: string;
-}
+export { REJECTION_REASONS, type Rejection, type RejectionCode } from "./excluded.js";
 
 /** Rows read, accepted and excluded in one input file; accepted + excluded = read. */
 export interface FileCount {
@@ -46,17 +27,20 @@ export interface Team {
 }
 
 export interface ValidatedEpoch {
-  works: Map<string, Work>;
   /** The works in file order; votes refer to them by position. */
   workList: Work[];
   teams: Map<string, Team>;
   votes: VoteTable;
   /** Position in `workList` of the work of each vote row. */
   voteWork: Uint32Array;
-  /** Accepted vote rows (0-based indices into `votes`) in processing order (cast_at, then row). */
+  /**
+   * Accepted vote rows (0-based indices into `votes`) grouped by work: work w's are
+   * `accepted[workStarts[w] .. workStarts[w + 1])`, in processing order (cast_at, then row).
+   */
   accepted: Uint32Array;
-  /** Rejected votes in processing order. */
-  rejections: Rejection[];
+  workStarts: Uint32Array;
+  /** The excluded votes (excluded.ts). */
+  excluded: ExcludedVotes;
   counts: FileCount[];
 }
 
@@ -70,112 +54,125 @@ export interface ValidationInput {
   priorReputation: ReadonlyMap<string, bigint>;
 }
 
-function checkTeams(file: string, rows: TeamMember[]): Map<string, Team> {
+function checkTeams(file: string, rows: TeamMember[], errors: ErrorCollector): Map<string, Team> {
   const teams = new Map<string, Team>();
   for (const member of rows) {
     let team = teams.get(member.team);
     if (!team) teams.set(member.team, (team = { name: member.team, members: [] }));
     if (member.member === ZERO_ADDRESS) {
-      throw new InputError(
-        { file, row: member.row, line: member.line, column: "member" },
-        "the zero address cannot be a team member: nobody can claim for it",
+      errors.add(
+        new InputError(
+          { file, row: member.row, line: member.line, column: "member" },
+          "the zero address cannot be a team member: nobody can claim for it",
+        ),
       );
     }
     const twice = team.members.find((m) => m.member === member.member);
     if (twice) {
-      throw new InputError(
-        { file, row: member.row, line: member.line, column: "member" },
-        `${member.member} is already a member of team "${member.team}" (row ${twice.row})`,
+      errors.add(
+        new InputError(
+          { file, row: member.row, line: member.line, column: "member" },
+          `${member.member} is already a member of team "${member.team}" (row ${twice.row})`,
+        ),
       );
     }
+    // Kept even when refused, so that the shares below add up as written.
     team.members.push(member);
   }
   for (const team of teams.values()) {
     const sum = team.members.reduce((s, m) => s + m.shareBps, 0n);
     if (sum !== 10000n) {
       const last = team.members[team.members.length - 1]!;
-      throw new InputError(
-        { file, row: last.row, line: last.line, column: "share_bps" },
-        `shares of team "${team.name}" sum to ${sum}, not 10000 (rows ${team.members.map((m) => m.row).join(", ")})`,
+      errors.add(
+        new InputError(
+          { file, row: last.row, line: last.line, column: "share_bps" },
+          `shares of team "${team.name}" sum to ${sum}, not 10000 (rows ${team.members.map((m) => m.row).join(", ")})`,
+        ),
       );
     }
   }
   return teams;
 }
 
-/** Runs the hard checks, then the soft checks of every vote in cast_at order. */
+/**
+ * Runs the hard checks, then the soft checks of every vote in cast_at order. Every hard error is
+ * collected before the run stops, so that one run reports them all.
+ */
 export function validateEpoch(input: ValidationInput): ValidatedEpoch {
   const { rules, window } = input;
-  const teams = input.teams ? checkTeams(input.teams.name, input.teams.rows) : new Map<string, Team>();
+  const errors = new ErrorCollector();
+  const teams = input.teams ? checkTeams(input.teams.name, input.teams.rows, errors) : new Map<string, Team>();
   const teamsFile = input.teams?.name ?? "teams file";
 
-  const works = new Map<string, Work>();
+  /** The works in file order (the first of a repeated work_id), and each one's position among them. */
+  const workList: Work[] = [];
+  const workPosition = new Map<string, number>();
+  /** A hard error in a row of the works file. */
+  const workError = (work: (typeof input.works.rows)[number], column: string, message: string) =>
+    errors.add(new InputError({ file: input.works.name, row: work.row, line: work.line, column }, message));
   for (const work of input.works.rows) {
-    const first = works.get(work.workId);
+    const at = workPosition.get(work.workId);
+    const first = at === undefined ? undefined : workList[at]!;
     if (first) {
-      throw new InputError(
-        {
-          file: input.works.name,
-          row: work.row,
-          line: work.line,
-          column: "work_id",
-        },
-        `duplicate work_id "${work.workId}" (first at row ${first.row})`,
-      );
+      workError(work, "work_id", `duplicate work_id "${work.workId}" (first at row ${first.row})`);
+      continue;
     }
     if (work.contributor.kind === "address" && work.contributor.address === ZERO_ADDRESS) {
-      throw new InputError(
-        {
-          file: input.works.name,
-          row: work.row,
-          line: work.line,
-          column: "contributor",
-        },
-        "the zero address cannot be a contributor: nobody can claim for it",
-      );
+      workError(work, "contributor", "the zero address cannot be a contributor: nobody can claim for it");
     }
     if (work.contributor.kind === "team" && !teams.has(work.contributor.team)) {
-      throw new InputError(
-        {
-          file: input.works.name,
-          row: work.row,
-          line: work.line,
-          column: "contributor",
-        },
+      workError(
+        work,
+        "contributor",
         `unknown team "${work.contributor.team}" (not in ${input.teams ? teamsFile : "a teams file: pass --teams"})`,
       );
     }
-    works.set(work.workId, work);
+    workPosition.set(work.workId, workList.push(work) - 1);
   }
 
   const votes = input.votes.table;
   const n = votes.length;
-  const workList = [...works.values()];
-  const workPosition = new Map<string, number>(workList.map((w, i) => [w.workId, i]));
   const voteWork = new Uint32Array(n);
   {
     const known = new Int32Array(votes.workIds.length);
     votes.workIds.forEach((id, w) => (known[w] = workPosition.get(id) ?? -1));
+    // The zero address is interned once, if it votes at all.
+    const zeroVoter = votes.voters.indexOf(ZERO_ADDRESS);
     for (let i = 0; i < n; i++) {
       const w = known[votes.work[i]!]!;
       if (w < 0) {
-        throw new InputError(
-          {
-            file: input.votes.name,
-            row: i + 1,
-            line: votes.line?.[i],
-            column: "work_id",
-          },
-          `vote for unknown work "${votes.workIds[votes.work[i]!]}"`,
+        errors.add(
+          () =>
+            new InputError(
+              {
+                file: input.votes.name,
+                row: i + 1,
+                line: votes.line?.[i],
+                column: "work_id",
+              },
+              `vote for unknown work "${votes.workIds[votes.work[i]!]}"`,
+            ),
+        );
+      }
+      if (votes.voter[i] === zeroVoter) {
+        errors.add(
+          () =>
+            new InputError(
+              { file: input.votes.name, row: i + 1, line: votes.line?.[i], column: "voter" },
+              "the zero address cannot be a voter: nobody holds its key",
+            ),
         );
       }
       voteWork[i] = w;
     }
   }
+  errors.throwIfAny();
 
   // Self-votes compare voter indices: the contributor's (−1 if it never votes), or a team's members'.
-  const voterIndex = new Map<string, number>(votes.voters.map((v, i) => [v, i]));
+  const voterIndex = votes.voterIndex ?? new Map<string, number>(votes.voters.map((v, i) => [v, i]));
   const teamVoters = new Map<string, Set<number>>();
+  const teamNames = [...teams.keys()];
+  const teamNumber = new Map(teamNames.map((name, t) => [name, t + 1]));
   for (const team of teams.values()) {
     const members = new Set<number>();
     for (const m of team.members) {
@@ -192,56 +189,76 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     else contributorTeam[w] = teamVoters.get(c.team)!;
   });
 
-  const rejections: Rejection[] = [];
-  const reject = (i: number, code: RejectionCode, column: string, detail: string) =>
-    rejections.push({
-      file: input.votes.name,
-      row: i + 1,
-      line: votes.line?.[i],
-      column,
-      code,
-      reason: `${REJECTION_REASONS[code]} (${detail})`,
-      workId: votes.workIds[votes.work[i]!]!,
-      voter: votes.voters[votes.voter[i]!]!,
-    });
+  const excluded = new ExcludedVotes(input.votes.name, votes, {
+    maxPoints: rules.maxPoints,
+    minVoterReputation: rules.minVoterReputation,
+    priorReputation: input.priorReputation,
+    teams: teamNames,
+  });
 
   // Exact for every points value that is a safe integer (larger ones are compared as bigint).
   const maxPoints = Number(rules.maxPoints);
   const priorOf = (v: number) => input.priorReputation.get(votes.voters[v]!) ?? 0n;
   /** Per voter: 0 not looked up yet, 1 reputation high enough, 2 below rules.minVoterReputation. */
   const reputationCheck = new Uint8Array(votes.voters.length);
-  const acceptedPairs = new PairSet(n);
-  const order = castOrder(votes.castAt);
-  const accepted = new Uint32Array(n);
-  let acceptedCount = 0;
 
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    const w = voteWork[i]!;
-    const voter = votes.voter[i]!;
-    const points = votes.points[i]!;
-    const castAt = votes.castAt[i]!;
-    const team = contributorTeam[w];
-    if (team === undefined ? contributorVoter[w] === voter : team.has(voter)) {
-      const c = workList[w]!.contributor;
-      reject(i, "self-vote", "voter", c.kind === "address" ? "contributor" : `member of team "${c.team}"`);
-    } else if (
-      Number.isNaN(points)
-        ? pointsOf(votes, i) < 0n || pointsOf(votes, i) > rules.maxPoints
-        : points < 0 || points > maxPoints
-    ) {
-      reject(i, "points-out-of-range", "points", `${pointsOf(votes, i)} not in 0..${rules.maxPoints}`);
-    } else if (castAt < window.start || castAt > window.end) {
-      reject(i, "outside-window", "cast_at", `${new Date(castAt).toISOString()} not in the window`);
-    } else if (acceptedPairs.has(w, voter)) {
-      reject(i, "duplicate", "voter", `work "${votes.workIds[votes.work[i]!]}"`);
-    } else if ((reputationCheck[voter] ||= priorOf(voter) < rules.minVoterReputation ? 2 : 1) === 2) {
-      reject(i, "voter-below-min-reputation", "voter", `${priorOf(voter)} < ${rules.minVoterReputation}`);
-    } else {
-      acceptedPairs.add(w, voter);
-      accepted[acceptedCount++] = i;
-    }
+  // Processing order (cast_at, then row), then grouped by work keeping that order: a duplicate is a second vote of
+  // a voter on one work, so each work's votes can be checked on their own, with a per-voter mark instead of a set
+  // of (work, voter) pairs.
+  const order = castOrder(votes.castAt);
+  const starts = new Uint32Array(workList.length + 1);
+  for (let i = 0; i < n; i++) starts[voteWork[i]! + 1]!++;
+  for (let w = 1; w <= workList.length; w++) starts[w]! += starts[w - 1]!;
+  /** Processing positions k, grouped by work; becomes the accepted rows, in place. */
+  const grouped = new Uint32Array(n);
+  {
+    const fill = starts.slice(0, workList.length);
+    for (let k = 0; k < n; k++) grouped[fill[voteWork[order[k]!]!]!++] = k;
   }
+  /** Per voter: 1 + the last work it has an accepted vote on. */
+  const acceptedOn = new Int32Array(votes.voters.length);
+  const SELF = REJECTION_CODES.indexOf("self-vote");
+  const POINTS = REJECTION_CODES.indexOf("points-out-of-range");
+  const WINDOW = REJECTION_CODES.indexOf("outside-window");
+  const DUPLICATE = REJECTION_CODES.indexOf("duplicate");
+  const REPUTATION = REJECTION_CODES.indexOf("voter-below-min-reputation");
+  let acceptedCount = 0;
+  let from = 0;
+  for (let w = 0; w < workList.length; w++) {
+    const to = starts[w + 1]!;
+    starts[w] = acceptedCount;
+    const team = contributorTeam[w];
+    const contributor = contributorVoter[w]!;
+    const teamValue = team === undefined ? 0 : teamNumber.get((workList[w]!.contributor as { team: string }).team)!;
+    for (let g = from; g < to; g++) {
+      const k = grouped[g]!;
+      const i = order[k]!;
+      const voter = votes.voter[i]!;
+      const points = votes.points[i]!;
+      const castAt = votes.castAt[i]!;
+      if (team === undefined ? contributor === voter : team.has(voter)) {
+        excluded.add(k, i, SELF, teamValue);
+      } else if (
+        Number.isNaN(points)
+          ? pointsOf(votes, i) < 0n || pointsOf(votes, i) > rules.maxPoints
+          : points < 0 || points > maxPoints
+      ) {
+        excluded.add(k, i, POINTS, points, Number.isNaN(points) ? pointsOf(votes, i) : undefined);
+      } else if (castAt < window.start || castAt > window.end) {
+        excluded.add(k, i, WINDOW, castAt);
+      } else if (acceptedOn[voter] === w + 1) {
+        excluded.add(k, i, DUPLICATE, 0);
+      } else if ((reputationCheck[voter] ||= priorOf(voter) < rules.minVoterReputation ? 2 : 1) === 2) {
+        excluded.add(k, i, REPUTATION, 0);
+      } else {
+        acceptedOn[voter] = w + 1;
+        grouped[acceptedCount++] = i;
+      }
+    }
+    from = to;
+  }
+  starts[workList.length] = acceptedCount;
+  excluded.seal();
 
   const counts: FileCount[] = [
     {
@@ -254,7 +271,7 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
       file: input.votes.name,
       read: n,
       accepted: acceptedCount,
-      excluded: rejections.length,
+      excluded: excluded.length,
     },
   ];
   if (input.teams) {
@@ -266,13 +283,13 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     });
   }
   return {
-    works,
     workList,
     teams,
     votes,
     voteWork,
-    accepted: accepted.slice(0, acceptedCount),
-    rejections,
+    accepted: grouped.subarray(0, acceptedCount),
+    workStarts: starts,
+    excluded,
     counts,
   };
 }

@@ -17,7 +17,8 @@ import {
   verifyArtifacts,
   writeArtifacts,
 } from "../../scripts/lib/index.js";
-import { addr, cleanup, csv, epochJson, list, sources, tempDir } from "./helpers.js";
+import { addr, cleanup, epochJson, list, sources, tempDir, writeSmallEpoch } from "./helpers.js";
+import { LEAF_ENCODING, shardOf } from "../../protocol/index.js";
 
 const fixture = fileURLToPath(new URL("./fixtures/epoch-1/", import.meta.url));
 const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
@@ -66,12 +67,7 @@ describe("artifacts: frozen fixture epoch", function () {
     expect(tree.root).to.equal(claims.root);
     for (const [account, c] of Object.entries(claims.claims)) {
       expect(
-        StandardMerkleTree.verify(
-          claims.root,
-          ["uint256", "address", "uint256", "uint256"],
-          [c.index, account, c.amount, c.reputation],
-          c.proof,
-        ),
+        StandardMerkleTree.verify(claims.root, [...LEAF_ENCODING], [c.index, account, c.amount, c.reputation], c.proof),
       ).to.equal(true);
     }
   });
@@ -84,7 +80,7 @@ describe("artifacts: frozen fixture epoch", function () {
       const file = JSON.parse(readFileSync(join(dir, "claims", `${shard}.json`), "utf8"));
       expect(file).to.include({ root: claims.root, epoch: 1, shard });
       for (const [account, claim] of Object.entries(file.claims)) {
-        expect(account.slice(2, 4).toLowerCase()).to.equal(shard);
+        expect(shardOf(account)).to.equal(shard);
         expect(claim).to.deep.equal(claims.claims[account]);
         count++;
       }
@@ -189,31 +185,9 @@ describe("artifacts: writing and verifying", function () {
   it("an account that only decays gets no leaf, stays in reputation.csv and is carried by --previous", () => {
     const [A, B, C] = [1, 2, 3].map(addr) as [string, string, string];
     const epoch = (n: number, works: string[][], votes: (string | number)[][], rules = {}) => {
-      writeFileSync(
-        join(dir, `works-${n}.csv`),
-        csv(
-          "work_id,contributor,category,title,pov_url,submitted_at",
-          works.map((w) => [...w, "a", "t", "u", "2025-01-02T00:00:00Z"]),
-        ),
-      );
-      writeFileSync(
-        join(dir, `votes-${n}.csv`),
-        csv(
-          "work_id,voter,points,cast_at",
-          votes.map((v) => [...v, "2025-01-10T00:00:00Z"]),
-        ),
-      );
-      writeFileSync(join(dir, `epoch-${n}.json`), epochJson({ epoch: n }, rules));
+      const inputs = writeSmallEpoch(join(dir, `in-${n}`), { works, votes, config: epochJson({ epoch: n }, rules) });
       const previous = n > 1 ? join(dir, `e${n - 1}`) : undefined;
-      writeArtifacts(
-        join(dir, `e${n}`),
-        allocateEpoch({
-          works: join(dir, `works-${n}.csv`),
-          votes: join(dir, `votes-${n}.csv`),
-          config: join(dir, `epoch-${n}.json`),
-          previous,
-        }),
-      );
+      writeArtifacts(join(dir, `e${n}`), allocateEpoch({ ...inputs, previous }));
       expect(verifyArtifacts(join(dir, `e${n}`), { previous }).differences).to.deep.equal([]);
       return join(dir, `e${n}`);
     };

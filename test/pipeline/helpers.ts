@@ -8,14 +8,14 @@ import {
   type EpochSources,
   type Source,
 } from "../../scripts/lib/index.js";
+import { EXPORT_FILES, renderExport, writeExport, type EpochExport, type ExportFiles } from "../support/exports.js";
+
+export { csv } from "../support/exports.js";
 
 /** A deterministic checksummed address for test account `n`. */
 export const addr = (n: number) => toChecksumAddress("0x" + keccak256Hex(`test account ${n}`).slice(-40));
 
 export const src = (name: string, text: string): Source => ({ name, bytes: Buffer.from(text) });
-
-export const csv = (header: string, rows: (string | number)[][]) =>
-  [header, ...rows.map((r) => r.join(","))].join("\n") + "\n";
 
 export const WINDOW = { start: "2025-01-01T00:00:00Z", end: "2025-01-31T23:59:59Z" };
 
@@ -30,25 +30,30 @@ export interface SmallEpoch {
   config?: string;
 }
 
-export function sources(e: SmallEpoch): EpochSources {
+/** The export of a small epoch: works get a category, title, link and time, votes without a time one in the window. */
+export function smallExport(e: SmallEpoch): EpochExport {
   return {
-    works: src(
-      "works.csv",
-      csv(
-        "work_id,contributor,category,title,pov_url,submitted_at",
-        e.works.map((w) => [...w, "article", "t", "https://x", "2025-01-02T00:00:00Z"].slice(0, 6)),
-      ),
-    ),
-    votes: src(
-      "votes.csv",
-      csv(
-        "work_id,voter,points,cast_at",
-        e.votes.map((v) => (v.length === 3 ? [...v, "2025-01-10T00:00:00Z"] : v)),
-      ),
-    ),
-    teams: e.teams ? src("teams.csv", csv("team,member,share_bps", e.teams)) : undefined,
-    config: src("epoch.json", e.config ?? epochJson()),
+    works: e.works.map((w) => [...w, "article", "t", "https://x", "2025-01-02T00:00:00Z"].slice(0, 6)),
+    votes: e.votes.map((v) => (v.length === 3 ? [...v, "2025-01-10T00:00:00Z"] : v)),
+    teams: e.teams,
+    config: e.config ?? epochJson(),
   };
+}
+
+/** The small epoch's files in memory, as `computeEpoch` reads them. */
+export function sources(e: SmallEpoch): EpochSources {
+  const texts = renderExport(smallExport(e));
+  return {
+    works: src(EXPORT_FILES.works, texts.works),
+    votes: src(EXPORT_FILES.votes, texts.votes),
+    teams: texts.teams === undefined ? undefined : src(EXPORT_FILES.teams, texts.teams),
+    config: src(EXPORT_FILES.config, texts.config),
+  };
+}
+
+/** Writes the small epoch's files into `dir`, `replace` giving some of them verbatim; returns their paths. */
+export function writeSmallEpoch(dir: string, e: SmallEpoch, replace: Partial<ExportFiles> = {}): ExportFiles {
+  return writeExport(dir, smallExport(e), replace);
 }
 
 export const compute = (e: SmallEpoch) => computeEpoch(sources(e));

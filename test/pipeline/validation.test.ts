@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allocateEpoch, InputError, MAX_EPOCH_TOTAL, writeArtifacts, ZERO_ADDRESS } from "../../scripts/lib/index.js";
-import { addr, cleanup, compute, csv, epochJson, list, tempDir, type SmallEpoch } from "./helpers.js";
+import { addr, cleanup, compute, epochJson, list, tempDir, writeSmallEpoch, type SmallEpoch } from "./helpers.js";
 
 const A = addr(1);
 const B = addr(2);
@@ -13,30 +13,7 @@ const base: SmallEpoch = { works: [["w1", A]], votes: [["w1", B, 5]] };
 function runOnDisk(e: SmallEpoch, files: Partial<Record<"works" | "votes" | "teams" | "config", string>> = {}) {
   const dir = tempDir();
   const out = join(dir, "out");
-  const paths = {
-    works: join(dir, "works.csv"),
-    votes: join(dir, "votes.csv"),
-    teams: e.teams || files.teams ? join(dir, "teams.csv") : undefined,
-    config: join(dir, "epoch.json"),
-  };
-  writeFileSync(
-    paths.works,
-    files.works ??
-      csv(
-        "work_id,contributor,category,title,pov_url,submitted_at",
-        e.works.map((w) => [...w, "a", "t", "u", "2025-01-02T00:00:00Z"]),
-      ),
-  );
-  writeFileSync(
-    paths.votes,
-    files.votes ??
-      csv(
-        "work_id,voter,points,cast_at",
-        e.votes.map((v) => (v.length === 3 ? [...v, "2025-01-10T00:00:00Z"] : v)),
-      ),
-  );
-  if (paths.teams) writeFileSync(paths.teams, files.teams ?? csv("team,member,share_bps", e.teams ?? []));
-  writeFileSync(paths.config, files.config ?? e.config ?? epochJson());
+  const paths = writeSmallEpoch(dir, e, files);
   let error: unknown;
   try {
     writeArtifacts(out, allocateEpoch(paths));

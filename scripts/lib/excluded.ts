@@ -1,0 +1,270 @@
+/**
+ * The excluded (soft-rejected) votes of an epoch, held compactly: a few numbers per row in typed arrays, no object
+ * and no string per row, so that a votes file of millions of rejected rows costs little more memory than its
+ * accepted rows. `excluded.csv` is rendered from them, streamed in chunks, and report.md only summarises them
+ * (docs/formats.md). {@link ExcludedVotes.toRejections} makes the row objects, for callers that want them.
+ */
+import type { VoteTable } from "./vote-table.js";
+
+/** Why a vote was excluded, in the order the checks run (docs/rules.md). */
+export const REJECTION_REASONS = {
+  "self-vote": "self-vote: the voter is the contributor or a member of the contributing team",
+  "points-out-of-range": "points outside 0..maxPoints",
+  "outside-window": "cast outside the epoch window",
+  duplicate: "duplicate: the voter already has an accepted vote on this work",
+  "voter-below-min-reputation": "voter reputation below rules.minVoterReputation",
+} as const;
+export type RejectionCode = keyof typeof REJECTION_REASONS;
+
+/** A vote excluded by a soft check. */
+export interface Rejection {
+  file: string;
+  row: number;
+  line?: number;
+  column: string;
+  code: RejectionCode;
+  reason: string;
+  workId: string;
+  voter: string;
+}
+
+/** The codes in the order the checks run; a row's code is stored as its position here. */
+export const REJECTION_CODES = Object.keys(REJECTION_REASONS) as RejectionCode[];
+
+/** The column each check names. */
+const COLUMN: Record<RejectionCode, string> = {
+  "self-vote": "voter",
+  "points-out-of-range": "points",
+  "outside-window": "cast_at",
+  duplicate: "voter",
+  "voter-below-min-reputation": "voter",
+};
+
+/** What a row's detail needs besides the row: the rules it broke and the prior reputation of its voter. */
+export interface ExclusionContext {
+  maxPoints: bigint;
+  minVoterReputation: bigint;
+  priorReputation: ReadonlyMap<string, bigint>;
+  /** Team names, for a self-vote by a member of the contributing team. */
+  teams: readonly string[];
+}
+
+function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T {
+  const b = make(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** The header of excluded.csv. */
+export const EXCLUDED_HEADER = "file,row,line,column,reason,work_id,voter,detail\n";
+
+/** A CSV cell: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Indices 0..n−1 ordered by `key` ascending (ties in index order): an LSD radix sort, 16 bits a pass. */
+function orderBy(key: Uint32Array, n: number): Uint32Array {
+  let from = new Uint32Array(n);
+  for (let j = 0; j < n; j++) from[j] = j;
+  let to = new Uint32Array(n);
+  const counts = new Uint32Array(65537);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let j = 0; j < n; j++) counts[((key[j]! >>> shift) & 0xffff) + 1]!++;
+    for (let b = 1; b <= 65536; b++) counts[b]! += counts[b - 1]!;
+    for (let j = 0; j < n; j++) {
+      const x = from[j]!;
+      to[counts[(key[x]! >>> shift) & 0xffff]!++] = x;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}
+
+export class ExcludedVotes {
+  length = 0;
+  /** Excluded rows by reason, indexed like {@link REJECTION_CODES}. */
+  readonly byCode = new Uint32Array(REJECTION_CODES.length);
+  /** Position of the row in processing order (cast_at, then row). */
+  private position = new Uint32Array(64);
+  /** 0-based row index in the votes table. */
+  private row = new Uint32Array(64);
+  /** The CSV line where the row ends (0 for a JSON file). */
+  private line = new Uint32Array(64);
+  private code = new Uint8Array(64);
+  /** Indices of the row's work_id text and voter in the table's lists. */
+  private work = new Uint32Array(64);
+  private voter = new Uint32Array(64);
+  /** Points (points-out-of-range; NaN: in `bigPoints`), cast_at ms (outside-window), team + 1 or 0 (self-vote). */
+  private value = new Float64Array(64);
+  private readonly bigPoints = new Map<number, bigint>();
+  private readonly workIds: readonly string[];
+  private readonly voters: readonly string[];
+  private readonly hasLines: boolean;
+  /** The table, while rows are added: nothing of it is kept but its id lists. */
+  private table: VoteTable | undefined;
+
+  /**
+   * `file` is the votes file's name as the artifacts give it (epoch.ts renames it); `table` the votes read from it,
+   * of which only the work id texts and voters are kept (they are kept anyway, as the accounts' addresses).
+   */
+  constructor(
+    public file: string,
+    table: VoteTable,
+    private readonly context: ExclusionContext,
+  ) {
+    this.table = table;
+    this.workIds = table.workIds;
+    this.voters = table.voters;
+    this.hasLines = table.line !== undefined;
+  }
+
+  /** Records row `i` (processing position `k`) as excluded for `code` (an index into REJECTION_CODES). */
+  add(k: number, i: number, code: number, value: number, big?: bigint): void {
+    const j = this.length++;
+    if (j === this.row.length) {
+      this.position = grow(this.position, (n) => new Uint32Array(n));
+      this.row = grow(this.row, (n) => new Uint32Array(n));
+      this.line = grow(this.line, (n) => new Uint32Array(n));
+      this.code = grow(this.code, (n) => new Uint8Array(n));
+      this.work = grow(this.work, (n) => new Uint32Array(n));
+      this.voter = grow(this.voter, (n) => new Uint32Array(n));
+      this.value = grow(this.value, (n) => new Float64Array(n));
+    }
+    const table = this.table!;
+    this.position[j] = k;
+    this.row[j] = i;
+    this.line[j] = table.line?.[i] ?? 0;
+    this.code[j] = code;
+    this.work[j] = table.work[i]!;
+    this.voter[j] = table.voter[i]!;
+    this.value[j] = value;
+    if (big !== undefined) this.bigPoints.set(j, big);
+    this.byCode[code]!++;
+  }
+
+  /** Stops growing: the arrays are trimmed to the rows recorded, and the table let go. */
+  seal(): this {
+    const n = this.length;
+    this.position = this.position.slice(0, n);
+    this.row = this.row.slice(0, n);
+    this.line = this.line.slice(0, n);
+    this.code = this.code.slice(0, n);
+    this.work = this.work.slice(0, n);
+    this.voter = this.voter.slice(0, n);
+    this.value = this.value.slice(0, n);
+    this.table = undefined;
+    return this;
+  }
+
+  /** The record indices in file row order (the order of excluded.csv and report.md). */
+  inRowOrder(): Uint32Array {
+    return orderBy(this.row, this.length);
+  }
+
+  /** The record indices in processing order (cast_at, then row: the order the checks ran in). */
+  inProcessingOrder(): Uint32Array {
+    return orderBy(this.position, this.length);
+  }
+
+  codeOf(j: number): RejectionCode {
+    return REJECTION_CODES[this.code[j]!]!;
+  }
+
+  /** The 1-based row of record j. */
+  rowOf(j: number): number {
+    return this.row[j]! + 1;
+  }
+
+  lineOf(j: number): number | undefined {
+    return this.hasLines ? this.line[j] : undefined;
+  }
+
+  columnOf(j: number): string {
+    return COLUMN[this.codeOf(j)];
+  }
+
+  workIdOf(j: number): string {
+    return this.workIds[this.work[j]!]!;
+  }
+
+  voterOf(j: number): string {
+    return this.voters[this.voter[j]!]!;
+  }
+
+  /** The detail of the reason, e.g. `11 not in 0..10`. */
+  detailOf(j: number): string {
+    const { context } = this;
+    const value = this.value[j]!;
+    switch (this.codeOf(j)) {
+      case "self-vote":
+        return value === 0 ? "contributor" : `member of team "${context.teams[value - 1]}"`;
+      case "points-out-of-range":
+        return `${Number.isNaN(value) ? this.bigPoints.get(j)! : BigInt(value)} not in 0..${context.maxPoints}`;
+      case "outside-window":
+        return `${new Date(value).toISOString()} not in the window`;
+      case "duplicate":
+        return `work "${this.workIdOf(j)}"`;
+      case "voter-below-min-reputation":
+        return `${context.priorReputation.get(this.voterOf(j)) ?? 0n} < ${context.minVoterReputation}`;
+    }
+  }
+
+  /** The reason as report.md words it: the rule, then the detail. */
+  reasonOf(j: number): string {
+    return `${REJECTION_REASONS[this.codeOf(j)]} (${this.detailOf(j)})`;
+  }
+
+  /** Record j as a {@link Rejection} object. */
+  rejection(j: number): Rejection {
+    return {
+      file: this.file,
+      row: this.rowOf(j),
+      line: this.lineOf(j),
+      column: this.columnOf(j),
+      code: this.codeOf(j),
+      reason: this.reasonOf(j),
+      workId: this.workIdOf(j),
+      voter: this.voterOf(j),
+    };
+  }
+
+  /** Every excluded row as an object, in processing order: for tests and small epochs (an object a row). */
+  toRejections(): Rejection[] {
+    return Array.from(this.inProcessingOrder(), (j) => this.rejection(j));
+  }
+
+  /** excluded.csv, in file row order, in chunks of about `rowsPerChunk` rows. */
+  *renderCsv(rowsPerChunk = 8192): Generator<string> {
+    yield EXCLUDED_HEADER;
+    const order = this.inRowOrder();
+    const file = csvCell(this.file);
+    // Cells that repeat are escaped once: a work's id (and its duplicate detail), the codes with their columns.
+    const workCells: (string | undefined)[] = new Array(this.workIds.length);
+    const duplicateCells: (string | undefined)[] = new Array(this.workIds.length);
+    const codeCells = REJECTION_CODES.map((code) => `${COLUMN[code]},${code}`);
+    const DUPLICATE = REJECTION_CODES.indexOf("duplicate");
+    const WINDOW = REJECTION_CODES.indexOf("outside-window");
+    let batch: string[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const j = order[k]!;
+      const w = this.work[j]!;
+      const code = this.code[j]!;
+      const line = this.hasLines ? this.line[j] : "";
+      let detail: string;
+      if (code === DUPLICATE) detail = duplicateCells[w] ??= csvCell(this.detailOf(j));
+      // An ISO timestamp and "not in the window": nothing to escape.
+      else if (code === WINDOW) detail = `${new Date(this.value[j]!).toISOString()} not in the window`;
+      else detail = csvCell(this.detailOf(j));
+      batch.push(
+        `${file},${this.row[j]! + 1},${line},${codeCells[code]},${(workCells[w] ??= csvCell(this.workIds[w]!))},${this.voters[this.voter[j]!]},${detail}\n`,
+      );
+      if (batch.length === rowsPerChunk) {
+        yield batch.join("");
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch.join("");
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Excluded votes: excluded.csv lists every one (file, row, line, column, reason, work_id, voter, detail) in file
+ * and row order; report.md only summarises them — counts by reason and the first few rows.
+ */
+import { expect } from "chai";
+import { parse } from "csv-parse/sync";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  allocateEpoch,
+  renderArtifacts,
+  REJECTION_REASONS,
+  writeArtifacts,
+  type EpochResult,
+} from "../../scripts/lib/index.js";
+import { EXCLUDED_EXAMPLES } from "../../scripts/lib/report.js";
+import { addr, cleanup, compute, epochJson, tempDir, writeSmallEpoch, type SmallEpoch } from "./helpers.js";
+
+const A = addr(1);
+const B = addr(2);
+const C = addr(3);
+
+const fileText = (result: EpochResult, path: string) => {
+  const file = renderArtifacts(result).find((f) => f.path === path)!;
+  return Buffer.concat([...file.render()].map((p) => Buffer.from(p))).toString("utf8");
+};
+
+/** Every kind of exclusion, with work ids and a team name that need CSV quoting. */
+const mixed: SmallEpoch = {
+  works: [
+    ["w1", A],
+    ['"w,2"', B],
+    ['"w""3"', '"team:the ""crew"""'],
+  ],
+  teams: [['the "crew"', C, 10000].map((x) => (x === 'the "crew"' ? '"the ""crew"""' : x))],
+  votes: [
+    ["w1", B, 5],
+    ["w1", A, 5], // self-vote
+    ['"w,2"', C, 11], // points out of range
+    ['"w,2"', A, 3, "2024-12-31T23:59:59Z"], // outside the window
+    ["w1", B, 4, "2025-01-20T00:00:00Z"], // duplicate of row 1
+    ['"w""3"', C, 2], // self-vote by a team member
+    ['"w""3"', A, 2],
+    ['"w,2"', C, 1],
+  ],
+  config: epochJson({}, { maxPoints: "10" }),
+};
+
+describe("excluded votes: excluded.csv and the report's summary", function () {
+  // generous: the suite also runs on loaded CI machines
+  this.timeout(120_000);
+
+  it("excluded.csv has one row per excluded vote, in row order, with the reason split into code and detail", () => {
+    const result = compute(mixed);
+    const rows = parse(fileText(result, "excluded.csv"), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0]!)).to.deep.equal([
+      "file",
+      "row",
+      "line",
+      "column",
+      "reason",
+      "work_id",
+      "voter",
+      "detail",
+    ]);
+    const byRow = result.rejections.slice().sort((a, b) => a.row - b.row);
+    expect(rows.map((r) => Number(r.row))).to.deep.equal(byRow.map((r) => r.row));
+    rows.forEach((r, i) => {
+      const expected = byRow[i]!;
+      expect(r).to.deep.equal({
+        file: "votes.csv",
+        row: String(expected.row),
+        line: String(expected.line),
+        column: expected.column,
+        reason: expected.code,
+        work_id: expected.workId,
+        voter: expected.voter,
+        detail: r.detail,
+      });
+      expect(`${REJECTION_REASONS[expected.code]} (${r.detail})`).to.equal(expected.reason);
+    });
+    expect(rows.map((r) => r.reason)).to.deep.equal([
+      "self-vote",
+      "points-out-of-range",
+      "outside-window",
+      "duplicate",
+      "self-vote",
+    ]);
+    expect(rows.map((r) => r.work_id)).to.include.members(["w,2", 'w"3']);
+    expect(rows.find((r) => r.reason === "self-vote" && r.work_id === 'w"3')!.detail).to.equal(
+      'member of team "the "crew""',
+    );
+    // processing order (cast_at, then row) is what the rejections list keeps
+    expect(result.rejections.map((r) => r.row)).to.deep.equal([4, 2, 3, 6, 5]);
+  });
+
+  it("an epoch without exclusions has a header-only excluded.csv and says None in the report", () => {
+    const result = compute({ works: [["w1", A]], votes: [["w1", B, 5]] });
+    expect(fileText(result, "excluded.csv")).to.equal("file,row,line,column,reason,work_id,voter,detail\n");
+    expect(fileText(result, "report.md")).to.contain("## Excluded rows\n\nNone.\n");
+  });
+
+  it("report.md counts the excluded rows by reason and shows only the first few, in row order", () => {
+    // 23 rows outside the window, 7 self-votes, one accepted vote.
+    const votes: (string | number)[][] = [["w1", B, 5]];
+    for (let i = 0; i < 30; i++) {
+      votes.push(i % 4 === 3 ? ["w1", A, 1] : ["w1", addr(10 + i), 1, "2026-01-01T00:00:00Z"]);
+    }
+    const result = compute({ works: [["w1", A]], votes });
+    const report = fileText(result, "report.md");
+    const section = report.slice(report.indexOf("## Excluded rows"));
+    expect(section).to.contain("30 rows excluded. Every one is in excluded.csv");
+    expect(section).to.contain(`| ${REJECTION_REASONS["self-vote"]} | \`self-vote\` | 7 |`);
+    expect(section).to.contain(`| ${REJECTION_REASONS["outside-window"]} | \`outside-window\` | 23 |`);
+    expect(section).not.to.contain("`duplicate`");
+    expect(section).to.contain(`The first ${EXCLUDED_EXAMPLES}, in file and row order:`);
+    const examples = section.split("\n").filter((l) => l.startsWith("| votes.csv |"));
+    expect(examples.map((l) => Number(l.split(" | ")[1]))).to.deep.equal([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(fileText(result, "excluded.csv").trimEnd().split("\n")).to.have.length(31);
+  });
+
+  it("a file of many excluded rows: the report stays small, excluded.csv has them all, on disk too", () => {
+    const dir = tempDir();
+    try {
+      const votes: (string | number)[][] = [["w1", B, 5]];
+      for (let i = 0; i < 20_000; i++) votes.push(["w1", addr(100 + (i % 50)), 120 + (i % 7)]);
+      const paths = writeSmallEpoch(dir, { works: [["w1", A]], votes });
+      const out = join(dir, "out");
+      writeArtifacts(out, allocateEpoch(paths));
+      const report = readFileSync(join(out, "report.md"), "utf8");
+      expect(report.length).to.be.lessThan(8000);
+      expect(report).to.contain("20000 rows excluded");
+      expect(report).to.contain("| `points-out-of-range` | 20000 |");
+      const lines = readFileSync(join(out, "excluded.csv"), "utf8").trimEnd().split("\n");
+      expect(lines).to.have.length(20_001);
+      expect(lines[1]).to.equal(`votes.csv,2,3,points,points-out-of-range,w1,${addr(100)},120 not in 0..100`);
+      expect(lines[20_000]!.startsWith("votes.csv,20001,20002,points,")).to.equal(true);
+    } finally {
+      cleanup(dir);
+    }
+  });
+});
