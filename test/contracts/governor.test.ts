@@ -9,12 +9,12 @@ import {
   ReputationBook,
   claimOf,
   deploy,
-  deployPool,
+  deployFundedPool,
   openClaims,
   propose,
   type EpochTree,
 } from "./helpers.js";
-import { decay } from "../../scripts/lib/reputation.js";
+import { decay } from "../../protocol/decay.js";
 import type { EpochRewards, MockERC20, ReputationGovernor } from "../../typechain-types/index.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -35,12 +35,8 @@ const Vote = { Against: 0n, For: 1n, Abstain: 2n };
 
 /** A funded pool, the governor counting its reputation, and a target whose `mint` the proposals call. */
 async function governed() {
-  const token = await deploy<MockERC20>(ethers, "MockERC20", ["Reward", "RWD", 18]);
-  const setup = await deployPool(ethers, await token.getAddress());
-  const { pool, funder } = setup;
-  await token.mint(funder.address, FUNDING);
-  await token.connect(funder).approve(await pool.getAddress(), FUNDING);
-  await pool.connect(funder).fund(FUNDING);
+  const setup = await deployFundedPool(ethers, FUNDING);
+  const { pool } = setup;
   const governor = await deploy<ReputationGovernor>(ethers, "ReputationGovernor", [
     await pool.getAddress(),
     VOTING_DELAY,
@@ -48,7 +44,7 @@ async function governed() {
     QUORUM_PERCENT,
   ]);
   const target = await deploy<MockERC20>(ethers, "MockERC20", ["Target", "TGT", 18]);
-  return { ...setup, token, governor, target, book: new ReputationBook(DECAY_BPS) };
+  return { ...setup, governor, target, book: new ReputationBook(DECAY_BPS) };
 }
 
 async function governorFixture() {

@@ -1,26 +1,23 @@
-// Shared pieces of the contract flow tests: real OpenZeppelin trees, a seeded random source, the pool's
-// deployment, the epoch lifecycle and the pipeline's reputation rule. The tests compute every expected value from
-// these (and from scripts/lib/reputation.ts), never hard-code it.
+// Shared pieces of the contract flow tests: real OpenZeppelin trees, the pool's deployment and funding, the epoch
+// lifecycle and the pipeline's reputation rule. The tests compute every expected value from these (and from
+// scripts/lib/reputation.ts), never hard-code it; their random inputs come from ../support/random.ts.
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
-import type { EpochRewards } from "../../typechain-types/index.js";
+import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
 import type { IEpochRewards } from "../../typechain-types/EpochRewards.js";
 import { nextReputation } from "../../scripts/lib/reputation.js";
+import { EPOCH_STATES, LEAF_ENCODING, type EpochStateName } from "../../protocol/index.js";
 
-export const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"];
 export const CHALLENGE_PERIOD = 3600n; // 1 hour
 export const CLAIM_WINDOW = 7n * 86_400n; // 7 days
 /** Decay of an idle reputation each epoch: the pipeline's default rules.decayBps (10%). */
 export const DECAY_BPS = 1000;
-export const EpochState = {
-  None: 0n,
-  Challenge: 1n,
-  Claimable: 2n,
-  Expired: 3n,
-  Swept: 4n,
-  Vetoed: 5n,
-};
+/** The index `epochState` returns for each state name. */
+export const EpochState = Object.fromEntries(EPOCH_STATES.map((name, i) => [name, BigInt(i)])) as Record<
+  EpochStateName,
+  bigint
+>;
 
 /** One leaf of an epoch tree, as the pipeline publishes it. */
 export interface Leaf {
@@ -39,37 +36,6 @@ export interface EpochTree {
   leaves: Leaf[];
   total: bigint;
   reputationTotal: bigint;
-}
-
-/** Deterministic PRNG (mulberry32), so a failing random case can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** A random bigint in [min, max] drawn from `rand`. */
-export function randomBigInt(rand: () => number, min: bigint, max: bigint): bigint {
-  const span = max - min + 1n;
-  const high = BigInt(Math.floor(rand() * 2 ** 32));
-  const low = BigInt(Math.floor(rand() * 2 ** 32));
-  return min + (((high << 32n) | low) % span);
-}
-
-/** `count` distinct random addresses (no keys needed: anyone may claim for a leaf account). */
-export function randomAddresses(ethers: HardhatEthers, rand: () => number, count: number): string[] {
-  const out = new Set<string>();
-  while (out.size < count) {
-    const bytes = new Uint8Array(20);
-    for (let i = 0; i < 20; i++) bytes[i] = Math.floor(rand() * 256);
-    out.add(ethers.getAddress(ethers.hexlify(bytes)));
-  }
-  return [...out];
 }
 
 /**
@@ -94,7 +60,7 @@ export function buildTree(
   }));
   const tree = StandardMerkleTree.of(
     leaves.map((l) => [l.index, l.account, l.amount, l.reputation] as [bigint, string, bigint, bigint]),
-    LEAF_ENCODING,
+    [...LEAF_ENCODING],
   );
   return {
     tree,
@@ -216,6 +182,30 @@ export async function deployPool(
   await pool.connect(admin).grantRole(await pool.PROPOSER_ROLE(), proposer.address);
   await pool.connect(admin).grantRole(await pool.GUARDIAN_ROLE(), guardian.address);
   return { pool, admin, proposer, guardian, funder, others };
+}
+
+/** A reward token the funder can be given: MockERC20 and the test tokens built like it (hooks, fees). */
+interface MintableToken {
+  getAddress(): Promise<string>;
+  mint(to: string, amount: bigint): Promise<unknown>;
+  connect(runner: HardhatEthersSigner): { approve(spender: string, amount: bigint): Promise<unknown> };
+}
+
+/**
+ * A pool over `token` (default: a new MockERC20) decaying `decayBps` an epoch, with its roles granted, and funded
+ * with `funding`: minted to the funder, who approves the pool and funds it.
+ */
+export async function deployFundedPool<T extends MintableToken = MockERC20>(
+  ethers: HardhatEthers,
+  funding: bigint,
+  options: { token?: T; decayBps?: number } = {},
+): Promise<PoolSetup & { token: T }> {
+  const token = options.token ?? (await deploy<T>(ethers, "MockERC20", ["Reward", "RWD", 18]));
+  const setup = await deployPool(ethers, await token.getAddress(), options.decayBps ?? DECAY_BPS);
+  await token.mint(setup.funder.address, funding);
+  await token.connect(setup.funder).approve(await setup.pool.getAddress(), funding);
+  await setup.pool.connect(setup.funder).fund(funding);
+  return { token, ...setup };
 }
 
 /**

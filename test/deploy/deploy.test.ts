@@ -9,7 +9,9 @@ import SocialMiningDeployerAdminModule from "../../deploy/modules/SocialMiningDe
 import LocalSuiteModule from "../../deploy/modules/LocalSuite.js";
 import MockTokenModule from "../../deploy/modules/MockToken.js";
 import { DEFAULTS } from "../../deploy/lib/epochRewards.js";
+import type { HardhatEthersSigner as Signer } from "@nomicfoundation/hardhat-ethers/types";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
+import { LEAF_ENCODING } from "../../protocol/leaf.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
@@ -21,8 +23,6 @@ async function poolAt(contract: { getAddress(): Promise<string> }) {
 async function tokenAt(contract: { getAddress(): Promise<string> }) {
   return (await ethers.getContractAt("MockERC20", await contract.getAddress())) as unknown as MockERC20;
 }
-
-const LEAF_ENCODING = ["uint256", "address", "uint256", "uint256"];
 
 /** Parameters of the production module as a test would fill them in sepolia.json. */
 const durations = {
@@ -114,6 +114,24 @@ async function roleIds(pool: Awaited<ReturnType<typeof deploySocialMining>>["poo
   };
 }
 
+/** Asserts that each operational role is held by its account. */
+async function expectOperators(pool: EpochRewards, operators: Record<"proposer" | "guardian" | "recovery", Signer>) {
+  const roles = await roleIds(pool);
+  expect(await pool.hasRole(roles.PROPOSER_ROLE, operators.proposer.address)).to.equal(true);
+  expect(await pool.hasRole(roles.GUARDIAN_ROLE, operators.guardian.address)).to.equal(true);
+  expect(await pool.hasRole(roles.RECOVERY_ROLE, operators.recovery.address)).to.equal(true);
+}
+
+/** Asserts that `deployer` is the admin with no transfer pending, and that the operational roles are wired. */
+async function expectDeployerAdmin(
+  pool: EpochRewards,
+  [deployer, proposer, guardian, recovery]: Signer[],
+): Promise<void> {
+  expect(await pool.defaultAdmin()).to.equal(deployer!.address);
+  expect(await pool.pendingDefaultAdmin()).to.deep.equal([ethers.ZeroAddress, 0n]);
+  await expectOperators(pool, { proposer: proposer!, guardian: guardian!, recovery: recovery! });
+}
+
 describe("deploy/modules", function () {
   describe("SocialMining", function () {
     it("grants exactly the admin to the deployer and each operational role to its parameter", async function () {
@@ -127,9 +145,7 @@ describe("deploy/modules", function () {
         [roles.GUARDIAN_ROLE, guardian.address],
         [roles.RECOVERY_ROLE, recovery.address],
       ]);
-      expect(await pool.hasRole(roles.PROPOSER_ROLE, proposer.address)).to.equal(true);
-      expect(await pool.hasRole(roles.GUARDIAN_ROLE, guardian.address)).to.equal(true);
-      expect(await pool.hasRole(roles.RECOVERY_ROLE, recovery.address)).to.equal(true);
+      await expectOperators(pool, { proposer, guardian, recovery });
       // Documented leftover: the deployer keeps DEFAULT_ADMIN_ROLE until the DAO accepts, and nothing else.
       expect(await pool.defaultAdmin()).to.equal(deployer.address);
       for (const role of [roles.PROPOSER_ROLE, roles.GUARDIAN_ROLE, roles.RECOVERY_ROLE]) {
@@ -195,13 +211,8 @@ describe("deploy/modules", function () {
         },
       });
       const pool = await poolAt(epochRewards);
-      const roles = await roleIds(pool);
 
-      expect(await pool.defaultAdmin()).to.equal(deployer.address);
-      expect(await pool.pendingDefaultAdmin()).to.deep.equal([ethers.ZeroAddress, 0n]);
-      expect(await pool.hasRole(roles.PROPOSER_ROLE, proposer.address)).to.equal(true);
-      expect(await pool.hasRole(roles.GUARDIAN_ROLE, guardian.address)).to.equal(true);
-      expect(await pool.hasRole(roles.RECOVERY_ROLE, recovery.address)).to.equal(true);
+      await expectDeployerAdmin(pool, [deployer, proposer, guardian, recovery]);
       expect(await pool.defaultAdminDelay()).to.equal(BigInt(DEFAULTS.adminTransferDelay));
       expect(await pool.durations()).to.deep.equal([BigInt(DEFAULTS.challengePeriod), BigInt(DEFAULTS.claimWindow)]);
       expect(await pool.decayBps()).to.equal(1000n);
@@ -238,15 +249,10 @@ describe("deploy/modules", function () {
     it("deploys the mock token and the pool, with roles on accounts 1-3 and test tokens for the deployer", async function () {
       const [deployer, proposer, guardian, recovery] = await ethers.getSigners();
       const { pool, token } = await networkHelpers.loadFixture(deployLocalSuite);
-      const roles = await roleIds(pool);
 
       expect(await pool.token()).to.equal(await token.getAddress());
       expect(await token.balanceOf(deployer.address)).to.equal(10n ** 24n);
-      expect(await pool.defaultAdmin()).to.equal(deployer.address);
-      expect(await pool.pendingDefaultAdmin()).to.deep.equal([ethers.ZeroAddress, 0n]);
-      expect(await pool.hasRole(roles.PROPOSER_ROLE, proposer.address)).to.equal(true);
-      expect(await pool.hasRole(roles.GUARDIAN_ROLE, guardian.address)).to.equal(true);
-      expect(await pool.hasRole(roles.RECOVERY_ROLE, recovery.address)).to.equal(true);
+      await expectDeployerAdmin(pool, [deployer, proposer, guardian, recovery]);
       expect(await pool.decayBps()).to.equal(BigInt(DEFAULTS.decayBps));
     });
 
@@ -280,7 +286,7 @@ describe("deploy/modules", function () {
         [0n, alice.address, 700n, 12n],
         [1n, bob.address, 300n, 5n],
       ];
-      const tree = StandardMerkleTree.of(leaves, LEAF_ENCODING);
+      const tree = StandardMerkleTree.of(leaves, [...LEAF_ENCODING]);
       const total = 1_000n;
       const reputationTotal = 17n;
 

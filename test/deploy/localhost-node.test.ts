@@ -3,7 +3,7 @@
  * `hardhat ignition deploy deploy/modules/LocalSuite.ts --network localhost --parameters deploy/parameters/localhost.json`
  * as a second process, then the deployed pool checked over plain JSON-RPC.
  *
- * The `localhost` network of hardhat.config.ts is fixed to 127.0.0.1:8545 (and a test cannot add a network), so the
+ * The `localhost` network of hardhat.config.ts is 127.0.0.1 at LOCALHOST_PORT (and a test cannot add a network), so the
  * node must listen there: when the port is taken the test is skipped and says why.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -12,12 +12,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
-import { isPortFree, startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
+import { isPortFree, startHardhatNode, type HardhatNode, LOCALHOST_PORT } from "../utils/hardhat-node.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const HARDHAT_CLI = path.join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const HOST = "127.0.0.1";
-const PORT = 8545;
+const PORT = LOCALHOST_PORT;
 const RPC_URL = `http://${HOST}:${PORT}`;
 /** Upper bound of the whole file: the node is killed by then whatever happens. */
 const DEADLINE_MS = 120_000;

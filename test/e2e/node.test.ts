@@ -1,10 +1,10 @@
-// End to end against a REAL `hardhat node` on 127.0.0.1:8545 (not the in-process network): deploy, allocate a
+// End to end against a REAL `hardhat node` on 127.0.0.1 at the localhost network's port (not the in-process network): deploy, allocate a
 // generated epoch of 60 contributors with the pipeline library, propose it with the task's function, warp past the
 // challenge period over JSON-RPC, claim every leaf from one signer, read the status back (inputsHash and uri from
 // the node's logs), and check the published epoch with the `social-mining verify` CLI (and that a copy with one
 // vote changed fails it).
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { expect } from "chai";
@@ -12,20 +12,19 @@ import { network } from "hardhat";
 import { readClaims, readManifest } from "../../scripts/lib/index.js";
 import { allocateExport } from "../../tasks/lib/epochs.js";
 import { readReputationCsv } from "../../tasks/lib/artifacts.js";
-import {
-  claimInBatches,
-  poolStatus,
-  proposeEpoch,
-  reputationStatus,
-  stateName,
-  type ClaimStruct,
-} from "../../tasks/lib/pool.js";
+import { stateName } from "../../protocol/epoch.js";
+import { claimInBatches, type ClaimStruct } from "../../tasks/lib/ops/claim.js";
+import { proposeEpoch } from "../../tasks/lib/ops/propose.js";
+import { poolStatus } from "../../tasks/lib/views/pool-status.js";
+import { reputationStatus } from "../../tasks/lib/views/reputation-status.js";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
-import { isPortFree, startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
+import { communityExport, writeExport } from "../support/exports.js";
+import { prng, randomAddresses } from "../support/random.js";
+import { isPortFree, startHardhatNode, type HardhatNode, LOCALHOST_PORT } from "../utils/hardhat-node.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const HOST = "127.0.0.1";
-const PORT = 8545;
+const PORT = LOCALHOST_PORT;
 const URL = `http://${HOST}:${PORT}`;
 const CONTRIBUTORS = 60;
 const CHALLENGE = 3600;
@@ -44,57 +43,12 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   return body.result;
 }
 
-/** Deterministic PRNG (mulberry32) so that a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** works.csv, votes.csv and epoch.json of one epoch: one work per contributor, random votes by the voters. */
-function generateExport(dir: string, contributors: string[], voters: string[], seed: number): void {
-  const rand = prng(seed);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const works = ["work_id,contributor,category,title,pov_url,submitted_at"];
-  const votes = ["work_id,voter,points,cast_at"];
-  contributors.forEach((contributor, i) => {
-    const id = `w${String(i).padStart(3, "0")}`;
-    works.push(`${id},${contributor},article,Work ${i},https://example.org/${id},2025-03-02T10:00:00Z`);
-    // At least one vote by someone else so that every contributor scores.
-    const count = 1 + Math.floor(rand() * 4);
-    for (let v = 0; v < count; v++) {
-      let voter = pick(voters);
-      while (voter === contributor) voter = pick(voters);
-      const day = String(3 + Math.floor(rand() * 20)).padStart(2, "0");
-      votes.push(`${id},${voter},${1 + Math.floor(rand() * 10)},2025-03-${day}T12:00:00Z`);
-    }
-  });
-  writeFileSync(join(dir, "works.csv"), works.join("\n") + "\n");
-  writeFileSync(join(dir, "votes.csv"), votes.join("\n") + "\n");
-  writeFileSync(
-    join(dir, "epoch.json"),
-    JSON.stringify({
-      epoch: 1,
-      pool: POOL.toString(),
-      tokenDecimals: 18,
-      start: "2025-03-01T00:00:00Z",
-      end: "2025-03-31T23:59:59Z",
-      rules: { maxPoints: "10" },
-    }),
-  );
-}
-
 /** Runs the `social-mining` CLI with the Node that runs this test (Hardhat needs Node 22; the CLI runs on it too). */
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [join(ROOT, "bin/social-mining.js"), ...args], { cwd: ROOT, encoding: "utf8" });
 }
 
-describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
+describe("e2e: a real hardhat node on the localhost network's port", function () {
   this.timeout(180_000);
   let node: HardhatNode | undefined;
 
@@ -131,20 +85,25 @@ describe("e2e: a real hardhat node on 127.0.0.1:8545", function () {
     await (await token.connect(deployer!).approve(poolAddress, POOL)).wait();
     await (await pool.connect(deployer!).fund(POOL)).wait();
 
-    // 20 default accounts plus 40 random addresses; the default accounts also vote.
-    const rand = prng(0x5eed);
-    const randomAddresses = Array.from({ length: CONTRIBUTORS - signers.length }, () =>
-      ethers.getAddress("0x" + Array.from({ length: 40 }, () => Math.floor(rand() * 16).toString(16)).join("")),
-    );
-    const contributors = [...signers.map((s) => s.address), ...randomAddresses];
+    // 20 default accounts plus 40 random addresses, one work each, with 1 to 4 votes by the default accounts.
+    const voters = signers.map((s) => s.address);
+    const contributors = [...voters, ...randomAddresses(prng(0x5eed), CONTRIBUTORS - signers.length)];
     const work = mkdtempSync(join(tmpdir(), "sm-e2e-"));
     const inputs = join(work, "export");
-    mkdirSync(inputs);
-    generateExport(
+    writeExport(
       inputs,
-      contributors,
-      signers.map((s) => s.address),
-      42,
+      communityExport({
+        epoch: 1,
+        seed: 42,
+        start: "2025-03-01T00:00:00Z",
+        end: "2025-03-31T23:59:59Z",
+        contributors,
+        kinds: [["article", "Work", "https://example.org/work"]],
+        voters,
+        votesPerWork: [1, 4],
+        settings: { pool: POOL.toString(), tokenDecimals: 18 },
+        rules: { maxPoints: "10" },
+      }),
     );
     const published = join(work, "epoch-1");
     const result = allocateExport({

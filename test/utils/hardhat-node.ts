@@ -9,6 +9,11 @@ const HARDHAT_CLI = join(ROOT, "node_modules/hardhat/dist/src/cli.js");
 const HOST = "127.0.0.1";
 /** Hardhat's default chain id, 31337: any other answer is not a fresh `hardhat node`. */
 const CHAIN_ID = "0x7a69";
+/**
+ * The port of hardhat.config.ts's `localhost` network: SM_LOCALHOST_PORT, 8545 by default. A test that starts a node
+ * for `--network localhost` must start it on this port.
+ */
+export const LOCALHOST_PORT = Number(process.env.SM_LOCALHOST_PORT?.trim() || 8545);
 /** How long `stop()` waits after SIGTERM before SIGKILL. */
 const KILL_AFTER_MS = 5_000;
 
