@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
-import { configVariable, defineConfig, task } from "hardhat/config";
-import { ArgumentType } from "hardhat/types/arguments";
+import { configVariable, defineConfig, overrideTask } from "hardhat/config";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { smTasks } from "./tasks/index.js";
 
 // Compile offline: use the pinned solc-js from npm instead of letting Hardhat download a compiler.
 const require = createRequire(import.meta.url);
@@ -13,68 +13,19 @@ const path = require.resolve("solc/soljson.js");
 const productionOptimizer = { enabled: true, runs: 10_000 };
 const testOptimizer = { enabled: true, runs: 200 };
 
-// On-chain operations (docs/tasks.md). Options are optional strings that the tasks validate, so that every error
-// names the option; `--from` picks one of the network's accounts as the sender.
-const option = <NameT extends string>(name: NameT, description: string) =>
-  ({ name, description, type: ArgumentType.STRING_WITHOUT_DEFAULT, defaultValue: undefined }) as const;
-const pool = option("pool", "address of the EpochRewards pool");
-const from = option(
-  "from",
-  "sender, one of the network's accounts (default: one holding the needed role, or the first)",
-);
+// The `localhost` network: a `hardhat node --hostname 127.0.0.1` on port 8545, or on SM_LOCALHOST_PORT when set (start
+// the node with the same `--port`).
+const localhostPort = process.env.SM_LOCALHOST_PORT?.trim() || "8545";
+if (!/^\d+$/.test(localhostPort) || Number(localhostPort) < 1 || Number(localhostPort) > 65535) {
+  throw new Error(`SM_LOCALHOST_PORT must be a TCP port (1-65535), not "${process.env.SM_LOCALHOST_PORT}"`);
+}
+
+// On-chain operations (docs/tasks.md): the `sm:*` tasks are defined in tasks/index.ts.
 const tasks = [
-  task("sm:fund", "Approve and fund the pool with token units; prints what the pool credited")
-    .addOption(pool)
-    .addOption(option("amount", "token units (the token's smallest unit)"))
-    .addOption(from)
-    .setAction(() => import("./tasks/fund.js"))
-    .build(),
-  task("sm:propose", "Propose an epoch's root from its artifacts directory (checked against the chain first)")
-    .addOption(pool)
-    .addOption(option("artifacts", "the epoch's artifacts directory"))
-    .addOption(option("uri", "where the artifacts are published"))
-    .addFlag({ name: "yes", description: "send without asking for confirmation" })
-    .addOption(from)
-    .setAction(() => import("./tasks/propose.js"))
-    .build(),
-  task("sm:status", "Show every epoch of the pool and its available and outstanding funds")
-    .addOption(pool)
-    .setAction(() => import("./tasks/status.js"))
-    .build(),
-  task("sm:veto", "Veto an epoch's root during its challenge period (guardian)")
-    .addOption(pool)
-    .addOption(option("epoch", "epoch number"))
-    .addOption(option("reason", "why the root is rejected"))
-    .addOption(from)
-    .setAction(() => import("./tasks/veto.js"))
-    .build(),
-  task("sm:claim", "Claim every claimable, unclaimed epoch of one account in one claimMany")
-    .addOption(pool)
-    .addOption(option("artifacts", "artifacts directories, comma-separated"))
-    .addOption(option("artifactsRoot", "a directory whose epoch-* subdirectories are artifacts"))
-    .addOption(option("account", "the account to claim for (default: the sender)"))
-    .addOption(from)
-    .setAction(() => import("./tasks/claim.js"))
-    .build(),
-  task("sm:sweep", "Release what an expired epoch did not pay back to the available funds")
-    .addOption(pool)
-    .addOption(option("epoch", "epoch number"))
-    .addOption(from)
-    .setAction(() => import("./tasks/sweep.js"))
-    .build(),
-  task("sm:reputation", "Show an account's soul, reputation score, last synced epoch and votes")
-    .addOption(pool)
-    .addOption(option("account", "the account"))
-    .setAction(() => import("./tasks/reputation.js"))
-    .build(),
-  task(
-    "sm:build-tests",
-    "Compile the contracts, then the Solidity tests one folder per solc job (see tasks/build-tests.ts)",
-  )
+  ...smTasks,
+  // `build` (and so `compile` and the build `test` runs) compiles the Solidity tests one folder per solc job.
+  overrideTask("build")
     .setAction(() => import("./tasks/build-tests.js"))
-    .build(),
-  task("sm:demo", "Three epochs end to end on the in-process network from examples/ (npm run demo)")
-    .setAction(() => import("./tasks/demo.js"))
     .build(),
 ];
 
@@ -96,7 +47,7 @@ export default defineConfig({
   verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    localhost: { type: "http", chainType: "l1", url: `http://127.0.0.1:${localhostPort}` },
     sepolia: {
       type: "http",
       chainType: "l1",

@@ -22,7 +22,13 @@ import { readReputationCsv } from "./lib/artifacts.js";
 import { runTask } from "./lib/connect.js";
 import { allocateExport } from "./lib/epochs.js";
 import { TaskError } from "./lib/errors.js";
-import { claimRewards, fundPool, isoDate, proposeEpoch, stateName, sweepEpoch, tokenOf } from "./lib/pool.js";
+import { stateName } from "../protocol/epoch.js";
+import { isoDate } from "./lib/format.js";
+import { claimRewards } from "./lib/ops/claim.js";
+import { fundPool } from "./lib/ops/fund.js";
+import { proposeEpoch } from "./lib/ops/propose.js";
+import { sweepEpoch } from "./lib/ops/sweep.js";
+import { tokenOf } from "./lib/token.js";
 
 const DAY = 24 * 60 * 60;
 const EPOCHS = [1, 2, 3];

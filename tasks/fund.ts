@@ -1,21 +1,17 @@
-/** `sm:fund --pool ADDR --amount UNITS`: approve the pool and fund it; prints what the pool credited. */
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { openPool, runTask } from "./lib/connect.js";
-import { parseUnitsOption } from "./lib/options.js";
-import { fundPool } from "./lib/pool.js";
+/**
+ * `sm:fund --pool ADDR --amount AMOUNT`: approve the pool (if the allowance is short) and fund it; prints what the
+ * pool credited. AMOUNT is token units (`1000000`) or tokens (`12.5tokens`).
+ */
+import { sendingTask, type SendingTaskArgs } from "./lib/connect.js";
+import { prepareFund } from "./lib/ops/fund.js";
+import { amountInUnits, parseAmountOption } from "./lib/options.js";
+import { tokenFacts, tokenOf } from "./lib/token.js";
 
-interface Args {
-  pool?: string;
-  amount?: string;
-  from?: string;
-}
-
-export default async function fund(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runTask(async () => {
-    const amount = parseUnitsOption("amount", args.amount);
-    const { pool, signer } = await openPool(hre, args.pool, { from: args.from || undefined });
-    console.log(`funding ${await pool.getAddress()} with ${amount} from ${signer.address}`);
-    const result = await fundPool(pool, amount, console.log);
-    console.log(`credited ${result.credited}; available now ${await pool.available()}`);
-  });
-}
+export default sendingTask({
+  sender: { anyone: true },
+  parse: (args: SendingTaskArgs & { amount?: string }) => parseAmountOption("amount", args.amount),
+  plan: async ({ pool }, amount) => {
+    const { decimals } = await tokenFacts(await tokenOf(pool));
+    return prepareFund(pool, amountInUnits(amount, decimals));
+  },
+});

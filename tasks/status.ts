@@ -1,20 +1,20 @@
 /**
- * `sm:status --pool ADDR`: the pool's funds, pause, newest final epoch and total reputation, then every epoch's
- * state, root, inputsHash and uri (from its EpochProposed event), claimed / total, reputationTotal and dates; the
- * vetoed epochs after the latest live one come last.
+ * `sm:status --pool ADDR [--artifacts-root DIR]`: the pool's funds, pause, newest final epoch and total reputation,
+ * then every epoch's state, root, inputsHash and uri (from its EpochProposed event), claimed / total,
+ * reputationTotal and dates; the vetoed epochs after the latest live one come last. With `--artifacts-root` (a
+ * publish root, or a directory of epoch-* artifacts), each epoch also names the directory that holds its root.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import { openPool, runTask } from "./lib/connect.js";
-import { describeStatus } from "./lib/describe.js";
-import { poolStatus } from "./lib/pool.js";
+import { selectArtifacts } from "./lib/artifacts.js";
+import { poolTask } from "./lib/connect.js";
+import { describeStatus, type StatusArtifacts } from "./lib/describe.js";
+import { poolStatus } from "./lib/views/pool-status.js";
 
-interface Args {
-  pool?: string;
-}
-
-export default async function status(args: Args, hre: HardhatRuntimeEnvironment): Promise<void> {
-  await runTask(async () => {
-    const { pool, networkName } = await openPool(hre, args.pool);
-    for (const line of describeStatus(await poolStatus(pool), networkName)) console.log(line);
-  });
-}
+export default poolTask<{ pool?: string; artifactsRoot?: string }, StatusArtifacts | undefined>({
+  parse: ({ artifactsRoot }) =>
+    artifactsRoot
+      ? { root: artifactsRoot, sources: selectArtifacts({ artifactsRoot, retired: true }).sources }
+      : undefined,
+  run: async ({ pool, networkName }, artifacts, _args, env) => {
+    for (const line of describeStatus(await poolStatus(pool), networkName, artifacts)) env.log(line);
+  },
+});

@@ -6,9 +6,10 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { getAddress } from "ethers";
+import { parseArtifact, TreeDumpSchema, type StandardTreeDump } from "../../protocol/artifacts.js";
+import { epochView, type RawEpochView } from "../../protocol/epoch.js";
 import {
   buildTree,
-  LEAF_ENCODING,
   readClaim,
   readClaims,
   readManifest,
@@ -17,7 +18,6 @@ import {
   type Claim,
   type Leaf,
   type Manifest,
-  type StandardTreeDump,
 } from "../../scripts/lib/index.js";
 import { TaskError } from "./errors.js";
 
@@ -49,16 +49,11 @@ function pipelineCall<T>(fn: () => T): T {
 
 function readTree(dir: string): StandardTreeDump {
   const path = join(dir, "tree.json");
-  let dump: StandardTreeDump;
   try {
-    dump = JSON.parse(readFileSync(path, "utf8")) as StandardTreeDump;
+    return parseArtifact(TreeDumpSchema, JSON.parse(readFileSync(path, "utf8")), path);
   } catch (error) {
-    throw new TaskError(`${path}: ${(error as Error).message}`);
+    throw new TaskError(error instanceof SyntaxError ? `${path}: ${error.message}` : (error as Error).message);
   }
-  if (dump.format !== "standard-v1" || JSON.stringify(dump.leafEncoding) !== JSON.stringify(LEAF_ENCODING)) {
-    throw new TaskError(`${path}: not a standard-v1 dump with leaf encoding ${JSON.stringify(LEAF_ENCODING)}`);
-  }
-  return dump;
 }
 
 /**
@@ -96,16 +91,8 @@ export function loadEpochArtifacts(dir: string): EpochArtifacts {
     throw new TaskError(`${join(path, "claims.json")}: epoch ${claims.epoch} ≠ manifest.json epoch ${manifest.epoch}`);
 
   const manifestPath = join(path, "manifest.json");
-  if (typeof manifest.reputationTotal !== "string" || !/^[0-9]+$/.test(manifest.reputationTotal)) {
-    throw new TaskError(
-      `${manifestPath}: reputationTotal ${JSON.stringify(manifest.reputationTotal)} is not a decimal integer`,
-    );
-  }
   const reputationTotal = BigInt(manifest.reputationTotal);
-  const decayBps = manifest.rules?.decayBps;
-  if (typeof decayBps !== "number" || !Number.isInteger(decayBps) || decayBps < 0 || decayBps > 10000) {
-    throw new TaskError(`${manifestPath}: rules.decayBps ${JSON.stringify(decayBps)} is not an integer in 0..10000`);
-  }
+  const decayBps = manifest.rules.decayBps;
   const reputation = readReputationCsv(path);
   let sum = 0n;
   for (const value of reputation.values()) sum += value;
@@ -211,47 +198,198 @@ export function epochOf(dir: string): number {
   return pipelineCall(() => readManifest(resolve(dir))).epoch;
 }
 
+/** The root of an artifacts directory (from its manifest), lowercase. */
+export function rootOf(dir: string): string {
+  return pipelineCall(() => readManifest(resolve(dir))).root.toLowerCase();
+}
+
 /**
- * The artifacts directories named by `--artifacts DIR[,DIR…]` or `--artifacts-root DIR` (every `epoch-*`
- * subdirectory that holds a manifest.json), in epoch order.
+ * The published layout (docs/formats.md, Published layout) that `sm:publish` writes under a publish root: the
+ * artifacts of each epoch's live root, checked against the chain, in `epochs/epoch-N/`; every other version of an
+ * epoch that was proposed (a vetoed root) in `retired/epoch-N-<first 8 hex digits of its root>/`.
  */
-export function artifactDirs(options: { artifacts?: string; artifactsRoot?: string }): string[] {
+export const PUBLISHED_EPOCHS = "epochs";
+export const PUBLISHED_RETIRED = "retired";
+
+/** The folder of epoch N's live artifacts under a publish root, relative to it. */
+export function liveEpochPath(epoch: number): string {
+  return join(PUBLISHED_EPOCHS, `epoch-${epoch}`);
+}
+
+/** The folder of a retired version (root `root`) of epoch N under a publish root, relative to it. */
+export function retiredEpochPath(epoch: number, root: string): string {
+  return join(PUBLISHED_RETIRED, `epoch-${epoch}-${root.toLowerCase().slice(2, 10)}`);
+}
+
+/** An artifacts directory with its epoch and root (from its manifest). */
+export interface ArtifactSource {
+  dir: string;
+  epoch: number;
+  /** 0x, lowercase. */
+  root: string;
+}
+
+/** The artifacts directories an option named, in epoch order (several per epoch only under `--artifacts-root`). */
+export interface ArtifactSelection {
+  option: "--artifacts" | "--artifacts-root";
+  /** `--artifacts-root` as given. */
+  root?: string;
+  /** True when `--artifacts-root` is a publish root: the directories are those of its `epochs/`. */
+  published: boolean;
+  sources: ArtifactSource[];
+}
+
+/** The `epoch-*` subdirectories of `dir` that hold a manifest.json. */
+function epochSubdirs(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (error) {
+    throw new TaskError(`--artifacts-root ${dir}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  return entries
+    .filter((name) => /^epoch-/.test(name))
+    .map((name) => join(dir, name))
+    .filter((d) => statSync(d).isDirectory() && statIsFile(join(d, "manifest.json")));
+}
+
+/**
+ * The artifacts directories named by `--artifacts DIR[,DIR…]` or `--artifacts-root DIR`, with their epoch and root.
+ * `--artifacts-root` takes every `epoch-*` subdirectory that holds a manifest.json; a publish root (a directory
+ * with `epochs/`, as `sm:publish` lays it out) stands for its `epochs/` (and, with `retired`, its `retired/` too).
+ * Several directories of one epoch are refused under `--artifacts` (name one per epoch) unless `versions` (sm:publish
+ * takes every version); under `--artifacts-root` they are kept for the chain to decide ({@link liveArtifactDirs}).
+ */
+export function selectArtifacts(options: {
+  artifacts?: string;
+  artifactsRoot?: string;
+  retired?: boolean;
+  versions?: boolean;
+}): ArtifactSelection {
   const { artifacts, artifactsRoot } = options;
   if (artifacts && artifactsRoot) throw new TaskError("give either --artifacts or --artifacts-root, not both");
   let dirs: string[];
+  let published = false;
   if (artifacts) {
     dirs = artifacts
       .split(",")
       .map((d) => d.trim())
       .filter((d) => d !== "");
-  } else if (artifactsRoot) {
-    let entries: string[];
-    try {
-      entries = readdirSync(artifactsRoot);
-    } catch (error) {
-      throw new TaskError(`--artifacts-root ${artifactsRoot}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    for (const d of dirs) {
+      if (!statIsFile(join(d, "manifest.json")))
+        throw new TaskError(`--artifacts: ${d} is not an artifacts directory (no manifest.json)`);
     }
-    dirs = entries
-      .filter((name) => /^epoch-/.test(name))
-      .map((name) => join(artifactsRoot, name))
-      .filter((d) => statSync(d).isDirectory() && statIsFile(join(d, "manifest.json")));
-    if (dirs.length === 0)
-      throw new TaskError(`--artifacts-root ${artifactsRoot}: no epoch-* directory with a manifest.json`);
+  } else if (artifactsRoot) {
+    dirs = epochSubdirs(artifactsRoot);
+    const epochsDir = join(artifactsRoot, PUBLISHED_EPOCHS);
+    if (dirs.length === 0 && isDirectory(epochsDir)) {
+      published = true;
+      dirs = epochSubdirs(epochsDir);
+      const retiredDir = join(artifactsRoot, PUBLISHED_RETIRED);
+      if (options.retired && isDirectory(retiredDir)) dirs.push(...epochSubdirs(retiredDir));
+    }
+    if (dirs.length === 0) {
+      throw new TaskError(
+        `--artifacts-root ${artifactsRoot}: no epoch-* directory with a manifest.json (nor a published ${PUBLISHED_EPOCHS}/ folder)`,
+      );
+    }
   } else {
     throw new TaskError("--artifacts DIR[,DIR…] or --artifacts-root DIR is required");
   }
-  for (const d of dirs) {
-    if (!statIsFile(join(d, "manifest.json")))
-      throw new TaskError(`--artifacts: ${d} is not an artifacts directory (no manifest.json)`);
+  const sources = dirs
+    .map((dir) => {
+      const manifest = pipelineCall(() => readManifest(resolve(dir)));
+      return { dir, epoch: manifest.epoch, root: manifest.root.toLowerCase() };
+    })
+    .sort((a, b) => a.epoch - b.epoch);
+  if (artifacts && !options.versions) {
+    const seen = new Map<number, string>();
+    for (const { dir, epoch } of sources) {
+      const other = seen.get(epoch);
+      if (other) {
+        throw new TaskError(
+          `--artifacts: ${other} and ${dir} are both epoch ${epoch}: name one directory per epoch (the one whose root is on chain), or pass --artifacts-root DIR to let the chain pick`,
+        );
+      }
+      seen.set(epoch, dir);
+    }
   }
-  const withEpoch = dirs.map((d) => ({ d, epoch: epochOf(d) }));
+  return { option: artifacts ? "--artifacts" : "--artifacts-root", root: artifactsRoot, published, sources };
+}
+
+/**
+ * The artifacts directories named by `--artifacts DIR[,DIR…]` or `--artifacts-root DIR`, in epoch order, one per
+ * epoch: several directories of one epoch are refused, naming the option they came from (without the chain, which
+ * one is live cannot be told: {@link liveArtifactDirs} asks it).
+ */
+export function artifactDirs(options: { artifacts?: string; artifactsRoot?: string }): string[] {
+  const selection = selectArtifacts(options);
   const seen = new Map<number, string>();
-  for (const { d, epoch } of withEpoch) {
+  for (const { dir, epoch } of selection.sources) {
     const other = seen.get(epoch);
-    if (other) throw new TaskError(`--artifacts: ${other} and ${d} are both epoch ${epoch}`);
-    seen.set(epoch, d);
+    if (other) {
+      throw new TaskError(
+        `--artifacts-root ${selection.root}: ${other} and ${dir} are both epoch ${epoch}: publish the epochs (sm:publish) or name one directory per epoch with --artifacts`,
+      );
+    }
+    seen.set(epoch, dir);
   }
-  return withEpoch.sort((a, b) => a.epoch - b.epoch).map((x) => x.d);
+  return selection.sources.map((s) => s.dir);
+}
+
+/**
+ * One artifacts directory per epoch of `selection`: where an epoch has several (a vetoed version and its
+ * replacement under `--artifacts-root`), the one whose root is the epoch's live root on chain
+ * (`getEpoch(N).root`). An epoch with no live root (vetoed, or not proposed) keeps its first directory: the claim
+ * skips it anyway. Several directories and none with the live root is an error naming the option to use. `notes`
+ * says which directory was picked and which were left out.
+ */
+export async function liveArtifactDirs(
+  pool: { getEpoch(epoch: number): Promise<RawEpochView> },
+  selection: ArtifactSelection,
+): Promise<{ dirs: string[]; notes: string[] }> {
+  const byEpoch = new Map<number, ArtifactSource[]>();
+  for (const source of selection.sources) byEpoch.set(source.epoch, [...(byEpoch.get(source.epoch) ?? []), source]);
+  const dirs: string[] = [];
+  const notes: string[] = [];
+  const short = (root: string) => `${root.slice(0, 6)}…${root.slice(-4)}`;
+  for (const [epoch, sources] of byEpoch) {
+    if (sources.length === 1) {
+      dirs.push(sources[0]!.dir);
+      continue;
+    }
+    const chain = epochView(await pool.getEpoch(epoch));
+    const live = chain.state !== "None" && chain.state !== "Vetoed";
+    const listed = sources.map((s) => `${s.dir} (root ${short(s.root)})`).join(", ");
+    if (!live) {
+      dirs.push(sources[0]!.dir);
+      notes.push(
+        `epoch ${epoch}: ${sources.length} directories (${listed}) and no live root on chain (${chain.state})`,
+      );
+      continue;
+    }
+    const match = sources.find((s) => s.root === chain.root);
+    if (!match) {
+      throw new TaskError(
+        `${selection.option} ${selection.root ?? ""}: epoch ${epoch} has ${sources.length} directories (${listed}) and none holds root ${chain.root}, the root on chain: publish that epoch's artifacts (sm:publish) or name the right directory with --artifacts`,
+      );
+    }
+    dirs.push(match.dir);
+    const others = sources.filter((s) => s !== match && s.root !== match.root);
+    notes.push(
+      `epoch ${epoch}: ${match.dir} (its root ${short(match.root)} is the one on chain)` +
+        (others.length > 0 ? `; left out ${others.map((s) => `${s.dir} (root ${short(s.root)})`).join(", ")}` : ""),
+    );
+  }
+  return { dirs, notes };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function statIsFile(path: string): boolean {

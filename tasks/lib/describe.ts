@@ -1,8 +1,12 @@
 /**
- * What `sm:status` and `sm:reputation` print, from what `poolStatus` and `reputationStatus` read: pure functions,
- * so that the tests check the very lines an operator sees.
+ * What `sm:status`, `sm:reputation` and `sm:roles` print, from what `poolStatus`, `reputationStatus` and
+ * `rolesStatus` read: pure functions, so that the tests check the very lines an operator sees.
  */
-import type { PoolStatus, ReputationStatus } from "./pool.js";
+import type { ArtifactSource } from "./artifacts.js";
+import { formatAmount, formatDuration, isoDate } from "./format.js";
+import type { PoolStatus } from "./views/pool-status.js";
+import type { ReputationStatus } from "./views/reputation-status.js";
+import type { RolesStatus } from "./views/roles-status.js";
 
 /** `claimed` as a share of `total`, two decimals. */
 function share(claimed: bigint, total: bigint): string {
@@ -11,8 +15,33 @@ function share(claimed: bigint, total: bigint): string {
   return `${bps / 100n}.${String(bps % 100n).padStart(2, "0")}%`;
 }
 
-/** The lines `sm:status` prints. */
-export function describeStatus(s: PoolStatus, networkName: string): string[] {
+/** The artifacts `sm:status --artifacts-root DIR` compares with the chain. */
+export interface StatusArtifacts {
+  /** `--artifacts-root` as given. */
+  root: string;
+  /** Every artifacts directory found under it (a publish root: its `epochs/` and `retired/`). */
+  sources: ArtifactSource[];
+}
+
+/** The lines that say which directories hold an epoch's root (live) or its vetoed root. */
+function artifactLines(e: PoolStatus["epochs"][number], artifacts: StatusArtifacts): string[] {
+  const ofEpoch = artifacts.sources.filter((a) => a.epoch === e.epoch);
+  if (e.claimableAt === null) {
+    const vetoedRoot = e.vetoed?.root;
+    const kept = ofEpoch.filter((a) => a.root === vetoedRoot);
+    return kept.map((a) => `  vetoed version   ${a.dir}`);
+  }
+  const root = e.root.toLowerCase();
+  const live = ofEpoch.filter((a) => a.root === root);
+  if (live.length > 0) return live.map((a) => `  artifacts        ${a.dir}`);
+  if (ofEpoch.length === 0) return [`  artifacts        none under ${artifacts.root}`];
+  return [
+    `  artifacts        none with this root under ${artifacts.root} (${ofEpoch.map((a) => `${a.dir} has ${a.root}`).join(", ")}): publish the live one (sm:publish)`,
+  ];
+}
+
+/** The lines `sm:status` prints; with `artifacts`, which directory holds each epoch's root. */
+export function describeStatus(s: PoolStatus, networkName: string, artifacts?: StatusArtifacts): string[] {
   const lines: string[] = [];
   const out = (line: string) => lines.push(line);
   const vetoed = s.epochs.filter((e) => e.state === "Vetoed").length;
@@ -33,6 +62,7 @@ export function describeStatus(s: PoolStatus, networkName: string): string[] {
     out(`\nepoch ${e.epoch}: ${e.state}`);
     if (e.claimableAt === null) {
       if (e.vetoed) out(`  vetoed root      ${e.vetoed.root} by ${e.vetoed.guardian}: ${e.vetoed.reason}`);
+      if (artifacts) artifactLines(e, artifacts).forEach(out);
       continue;
     }
     out(`  root             ${e.root}`);
@@ -44,6 +74,16 @@ export function describeStatus(s: PoolStatus, networkName: string): string[] {
     out(
       `  expiresAt        ${e.expiresAt}${s.paused && (e.state === "Challenge" || e.state === "Claimable") ? " (if unpaused now: a pause moves it)" : ""}`,
     );
+    if (artifacts) artifactLines(e, artifacts).forEach(out);
+  }
+  if (artifacts) {
+    const shown = new Set(s.epochs.map((e) => e.epoch));
+    const others = artifacts.sources.filter((a) => !shown.has(a.epoch));
+    if (others.length > 0) {
+      out(`
+not on chain (not proposed yet, or not live): ${others.length} director${others.length === 1 ? "y" : "ies"}`);
+      for (const a of others) out(`  epoch ${a.epoch}  ${a.dir} (root ${a.root})`);
+    }
   }
   return lines;
 }
@@ -101,5 +141,44 @@ export function describeReputation(r: ReputationStatus): string[] {
       ? `${pct} per epoch (${r.decayBps} bps)`
       : `${pct} per epoch (${r.decayBps} bps): ${r.votes} → ${r.nextScore} ${when}, unless a newer leaf is claimed`,
   );
+  return lines;
+}
+
+/** The lines `sm:roles` prints. */
+export function describeRoles(r: RolesStatus, networkName: string): string[] {
+  const lines: string[] = [];
+  const line = (label: string, value: string) => lines.push(`${label.padEnd(20)}${value}`);
+  const when = (at: bigint) =>
+    at <= r.now ? `${isoDate(at)} (passed)` : `${isoDate(at)} (in ${formatDuration(at - r.now)})`;
+  line("pool", `${r.pool} on ${networkName}${r.paused ? " (PAUSED)" : ""}`);
+  line("default admin", r.defaultAdmin);
+  line(
+    "pending admin",
+    r.pendingAdmin ? `${r.pendingAdmin.account}, may accept from ${when(r.pendingAdmin.schedule)}` : "none",
+  );
+  line("admin delay", formatDuration(r.adminDelay));
+  line(
+    "admin delay change",
+    r.pendingDelay ? `to ${formatDuration(r.pendingDelay.delay)} at ${when(r.pendingDelay.schedule)}` : "none",
+  );
+  line("paused", r.paused ? "yes: claims and proposals wait until the guardian unpauses" : "no");
+  line("token", `${r.token.address} (${r.token.symbol}, ${r.token.decimals} decimals)`);
+  line("balance", `${formatAmount(r.balance, r.token)}: the pool's token balance`);
+  line("available", `${formatAmount(r.available, r.token)}: reservable by new epochs, withdrawable by the admin`);
+  line("outstanding", `${formatAmount(r.outstanding, r.token)}: reserved by live epochs, not yet claimed`);
+  const unaccounted = r.balance - r.available - r.outstanding;
+  if (unaccounted !== 0n) {
+    line(
+      "not credited",
+      `${formatAmount(unaccounted, r.token)}: ${unaccounted > 0n ? "sent to the pool without fund(), never credited" : "the balance is short of what the pool owes"}`,
+    );
+  }
+  lines.push("");
+  if (!r.logs) lines.push("(the node cannot search logs: the role holders are unknown; the default admin is above)");
+  for (const holders of r.roles) {
+    const name = holders.role ?? `role ${holders.id}`;
+    line(name, holders.holders.length > 0 ? holders.holders.join(", ") : r.logs ? "none" : "unknown");
+    if (holders.former.length > 0) line("", `formerly: ${holders.former.join(", ")}`);
+  }
   return lines;
 }

@@ -3,10 +3,12 @@ import { network } from "hardhat";
 import { decay, readClaims } from "../../scripts/lib/index.js";
 import { artifactDirs, readReputationCsv } from "../../tasks/lib/artifacts.js";
 import { describeError, TaskError } from "../../tasks/lib/errors.js";
-import { claimRewards, planClaims, proposeEpoch } from "../../tasks/lib/pool.js";
+import { claimRewards, planClaims } from "../../tasks/lib/ops/claim.js";
+import { proposeEpoch } from "../../tasks/lib/ops/propose.js";
 import type { EpochRewards } from "../../typechain-types/index.js";
 import { allocateExamples, deploySuite, tamperedCopy } from "./fixture.js";
 import { dirname } from "node:path";
+import { shardOf } from "../../protocol/artifacts.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
@@ -231,7 +233,7 @@ describe("tasks: claim", function () {
       dirs,
       others.map((s) => s.address),
     );
-    const shard = `claims/${account.slice(2, 4).toLowerCase()}.json`;
+    const shard = `claims/${shardOf(account)}.json`;
     const wrong = tamperedCopy(dirs[0]!, shard, (s) => {
       s.root = "0x" + "cd".repeat(32);
     });

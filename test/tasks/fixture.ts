@@ -7,6 +7,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import LocalSuiteModule from "../../deploy/modules/LocalSuite.js";
 import type { EpochRewards, MockERC20 } from "../../typechain-types/index.js";
 import { allocateExport } from "../../tasks/lib/epochs.js";
+import { proposeEpoch } from "../../tasks/lib/ops/propose.js";
 
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
@@ -76,4 +77,13 @@ export function tamperedCopy(dir: string, file: string, edit: (json: any) => voi
   edit(json);
   writeFileSync(path, JSON.stringify(json));
   return copy;
+}
+
+/** A suite with epoch 1 of the examples allocated and proposed: it is in its challenge period. */
+export async function proposedSuite(connection: Connection) {
+  const suite = await deploySuite(connection);
+  const dirs = await allocateExamples(connection, suite.pool, 1);
+  const proposed = await proposeEpoch(suite.pool.connect(suite.proposer) as EpochRewards, dirs[0]!);
+  if (proposed.status !== "done") throw new Error("not proposed");
+  return { ...suite, dirs, proposed };
 }

@@ -2,30 +2,25 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { readClaims, readManifest } from "../../scripts/lib/index.js";
 import { describeReputation, describeStatus } from "../../tasks/lib/describe.js";
-import { decodeRevert, describeError, TaskError } from "../../tasks/lib/errors.js";
+import { revertText, describeError, TaskError } from "../../tasks/lib/errors.js";
 import { parseAddressOption, parseEpochOption, parseUnitsOption } from "../../tasks/lib/options.js";
-import {
-  claimRewards,
-  ERC20_ABI,
-  fundPool,
-  poolStatus,
-  proposeEpoch,
-  reputationStatus,
-  sweepEpoch,
-  vetoEpoch,
-} from "../../tasks/lib/pool.js";
+import { claimRewards } from "../../tasks/lib/ops/claim.js";
+import { fundPool } from "../../tasks/lib/ops/fund.js";
+import { proposeEpoch } from "../../tasks/lib/ops/propose.js";
+import { sweepEpoch } from "../../tasks/lib/ops/sweep.js";
+import { vetoEpoch } from "../../tasks/lib/ops/veto.js";
+import { ERC20_ABI } from "../../protocol/abi.js";
+import { poolStatus } from "../../tasks/lib/views/pool-status.js";
+import { reputationStatus } from "../../tasks/lib/views/reputation-status.js";
 import type { EpochRewards } from "../../typechain-types/index.js";
-import { allocateExamples, deploySuite, FUNDING, HOUR, WINDOW } from "./fixture.js";
+import { allocateExamples, FUNDING, HOUR, proposedSuite, WINDOW } from "./fixture.js";
 
 const connection = await network.create();
 const { ethers, networkHelpers } = connection;
 
+/** A loadFixture snapshot of the suite with epoch 1 proposed. */
 async function proposedOne() {
-  const suite = await deploySuite(connection);
-  const dirs = await allocateExamples(connection, suite.pool, 1);
-  const proposed = await proposeEpoch(suite.pool.connect(suite.proposer) as EpochRewards, dirs[0]!);
-  if (proposed.status !== "done") throw new Error("not proposed");
-  return { ...suite, dirs, proposed };
+  return proposedSuite(connection);
 }
 
 /** A signer with a positive reward in the epoch of `dir`. */
@@ -274,10 +269,10 @@ describe("tasks: veto, sweep, fund, status, reputation", function () {
     );
     const early = await caught(() => pool.sweep(1));
     const epoch = await pool.getEpoch(1);
-    expect(decodeRevert(early, [pool.interface])).to.equal(`EpochNotExpired(epoch=1, expiresAt=${epoch.expiresAt})`);
+    expect(revertText(early, [pool.interface])).to.equal(`EpochNotExpired(epoch=1, expiresAt=${epoch.expiresAt})`);
     await token.connect(stranger).approve(await pool.getAddress(), 5n);
     const poor = await caught(() => pool.connect(stranger).fund(5n));
-    expect(decodeRevert(poor, [pool.interface, ERC20_ABI])).to.equal(
+    expect(revertText(poor, [pool.interface, ERC20_ABI])).to.equal(
       `ERC20InsufficientBalance(sender=${stranger.address}, balance=0, needed=5)`,
     );
   });
@@ -293,7 +288,7 @@ describe("tasks: veto, sweep, fund, status, reputation", function () {
       "the contract reverted with EnforcedPause() — the pool is paused: claims and proposals wait until the guardian unpauses",
     );
     const max = 2n ** 64n - 1n;
-    expect(decodeRevert(await caught(() => pool.decayed(max + 1n, 1)), abis)).to.equal(
+    expect(revertText(await caught(() => pool.decayed(max + 1n, 1)), abis)).to.equal(
       `ReputationTooLarge(reputation=${max + 1n}, max=${max})`,
     );
     const invalid = await caught(async () => {

@@ -3,7 +3,10 @@ import { network } from "hardhat";
 import { readManifest } from "../../scripts/lib/index.js";
 import { loadEpochArtifacts } from "../../tasks/lib/artifacts.js";
 import { TaskError } from "../../tasks/lib/errors.js";
-import { planProposal, proposeEpoch, proposedLogs, stateName, vetoEpoch } from "../../tasks/lib/pool.js";
+import { stateName } from "../../protocol/epoch.js";
+import { proposedLogs } from "../../tasks/lib/events.js";
+import { planProposal, proposeEpoch } from "../../tasks/lib/ops/propose.js";
+import { vetoEpoch } from "../../tasks/lib/ops/veto.js";
 import type { EpochRewards } from "../../typechain-types/index.js";
 import { allocateExamples, deploySuite, FUNDING, tamperedCopy, tamperedTextCopy } from "./fixture.js";
 

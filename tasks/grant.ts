@@ -1,0 +1,14 @@
+/** `sm:grant --pool ADDR --role NAME --account ADDR`: the admin grants an operational role. */
+import { sendingTask, type SendingTaskArgs } from "./lib/connect.js";
+import { prepareGrant } from "./lib/ops/access.js";
+import { parseAddressOption } from "./lib/options.js";
+import { parseRoleOption } from "./lib/roles.js";
+
+export default sendingTask({
+  sender: { role: "DEFAULT_ADMIN_ROLE" },
+  parse: (args: SendingTaskArgs & { role?: string; account?: string }) => ({
+    role: parseRoleOption("role", args.role),
+    account: parseAddressOption("account", args.account),
+  }),
+  plan: async ({ pool }, { role, account }) => prepareGrant(pool, role, account),
+});
