@@ -3,9 +3,22 @@
  * from the published artifacts, and the verdict. A leaf is only ever offered for claiming after its
  * proof was verified against the root stored ON CHAIN — artifacts are untrusted input.
  */
-import { Contract, getAddress, isHexString, JsonRpcProvider } from "ethers";
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { EPOCH_STATES, ERC20_ABI, LEAF_ENCODING, POOL_ABI, type EpochStateName } from "./abi";
+import { Contract, getAddress, JsonRpcProvider } from "ethers";
+import {
+  ArtifactSchemaError,
+  claimVerdict,
+  ClaimsFileSchema,
+  EPOCH_REWARDS_ABI,
+  epochView,
+  ERC20_ABI,
+  MAX_OPEN_EPOCHS,
+  parseArtifact,
+  shardOf,
+  verifyLeaf,
+  type ClaimsFile,
+  type EpochView,
+  type RawEpochView,
+} from "../../protocol/index.js";
 import { epochUrl, type PageConfig } from "./config";
 
 /** The deployment as read once from the chain. */
@@ -19,15 +32,8 @@ export interface Deployment {
   decayBps: number;
 }
 
-export interface OnChainEpoch {
-  state: EpochStateName;
-  root: string;
-  total: bigint;
-  claimed: bigint;
-  reputationTotal: bigint;
-  claimableAt: number;
-  expiresAt: number;
-}
+/** An epoch as read from the chain. */
+export type OnChainEpoch = EpochView;
 
 /** One account's leaf in an epoch. */
 export interface Leaf {
@@ -91,7 +97,7 @@ export async function connectDeployment(config: PageConfig): Promise<Deployment>
   if ((await provider.getCode(config.pool)) === "0x") {
     throw new Error(`no contract at the pool address ${config.pool} on chain ${config.chainId}`);
   }
-  const pool = new Contract(config.pool, POOL_ABI, provider);
+  const pool = new Contract(config.pool, EPOCH_REWARDS_ABI, provider);
   const tokenAddress = getAddress(await pool.getFunction("token")());
   const token = new Contract(tokenAddress, ERC20_ABI, provider);
   const [symbol, decimals, reputationSymbol, decayBps] = await Promise.all([
@@ -110,9 +116,6 @@ export async function connectDeployment(config: PageConfig): Promise<Deployment>
   };
 }
 
-/** How many epochs may be open at once (`MAX_OPEN_EPOCHS`): a veto never takes more than that many. */
-const MAX_OPEN_EPOCHS = 64;
-
 /**
  * The epochs the page shows: config.epochs, or 1..latestEpoch() followed by the vetoed epochs after it. A veto
  * rejects an epoch and every later one, and latestEpoch() goes back to the epoch before them until they are
@@ -130,16 +133,7 @@ export async function publishedEpochs(d: Deployment): Promise<number[]> {
 }
 
 async function readEpoch(d: Deployment, epoch: number): Promise<OnChainEpoch> {
-  const e = await d.pool.getFunction("getEpoch")(epoch);
-  return {
-    state: EPOCH_STATES[Number(e.state)] ?? "None",
-    root: String(e.root).toLowerCase(),
-    total: BigInt(e.total),
-    claimed: BigInt(e.claimed),
-    reputationTotal: BigInt(e.reputationTotal),
-    claimableAt: Number(e.claimableAt),
-    expiresAt: Number(e.expiresAt),
-  };
+  return epochView((await d.pool.getFunction("getEpoch")(epoch)) as RawEpochView);
 }
 
 class ArtifactsUnavailable extends Error {}
@@ -159,72 +153,24 @@ async function fetchJson(url: string): Promise<{ status: number; body?: unknown 
   }
 }
 
-interface ClaimsFile {
-  root: string;
-  epoch: number;
-  claims: Record<string, unknown>;
-}
-
-function isClaimsFile(v: unknown): v is ClaimsFile {
-  const f = v as ClaimsFile;
-  return (
-    typeof f === "object" &&
-    f !== null &&
-    typeof f.root === "string" &&
-    typeof f.epoch === "number" &&
-    typeof f.claims === "object" &&
-    f.claims !== null
-  );
-}
-
 /** The claims file holding `account` in `epoch`: its shard, or claims.json when there are no shards. */
 async function fetchClaims(d: Deployment, epoch: number, account: string): Promise<{ url: string; file: ClaimsFile }> {
   const base = epochUrl(d.config, epoch);
   const urls = [`${base}claims.json`];
-  if (d.config.useShards) urls.unshift(`${base}claims/${account.slice(2, 4).toLowerCase()}.json`);
+  if (d.config.useShards) urls.unshift(`${base}claims/${shardOf(account)}.json`);
   for (const url of urls) {
     const { status, body } = await fetchJson(url);
     if (status === 404 && url !== urls[urls.length - 1]) continue;
     if (body === undefined) throw new ArtifactsUnavailable(`cannot load ${url}: HTTP ${status}`);
-    if (!isClaimsFile(body)) throw new ArtifactsUnavailable(`${url} is not a claims file`);
-    return { url, file: body };
+    try {
+      return { url, file: parseArtifact(ClaimsFileSchema, body, url) };
+    } catch (error) {
+      if (error instanceof ArtifactSchemaError)
+        throw new ArtifactsUnavailable(`${url} is not a claims file: ${error.problems.join("; ")}`);
+      throw error;
+    }
   }
   throw new ArtifactsUnavailable(`no claims published for epoch ${epoch}`);
-}
-
-function parseLeaf(account: string, raw: unknown): Leaf | undefined {
-  const c = raw as { index?: unknown; amount?: unknown; reputation?: unknown; proof?: unknown };
-  const integer = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v)) || /^[0-9]+$/.test(String(v));
-  if (
-    !integer(c?.index) ||
-    !integer(c?.amount) ||
-    !integer(c?.reputation) ||
-    !Array.isArray(c.proof) ||
-    !c.proof.every((p) => isHexString(p, 32))
-  ) {
-    return undefined;
-  }
-  return {
-    index: BigInt(c.index as number | string),
-    account,
-    amount: BigInt(c.amount as string),
-    reputation: BigInt(c.reputation as string),
-    proof: c.proof as string[],
-  };
-}
-
-/** Verifies a leaf against a root with OpenZeppelin's StandardMerkleTree (the contract's leaf hashing). */
-export function verifyLeaf(root: string, leaf: Leaf): boolean {
-  try {
-    return StandardMerkleTree.verify(
-      root,
-      LEAF_ENCODING,
-      [leaf.index, leaf.account, leaf.amount, leaf.reputation],
-      leaf.proof,
-    );
-  } catch {
-    return false;
-  }
 }
 
 const short = (hash: string) => `${hash.slice(0, 10)}…${hash.slice(-6)}`;
@@ -232,43 +178,61 @@ const short = (hash: string) => `${hash.slice(0, 10)}…${hash.slice(-6)}`;
 async function loadRow(d: Deployment, epoch: number, account: string, now: number): Promise<EpochRow> {
   const chain = await readEpoch(d, epoch);
   const row: EpochRow = { epoch, chain, verdict: "unavailable" };
-  if (chain.state === "None") {
-    return { ...row, problem: `epoch ${epoch} was never proposed on chain` };
-  }
-  if (chain.state === "Vetoed") return { ...row, verdict: "vetoed" };
+  // Without a root on chain there is nothing to check the artifacts against: the verdict needs no leaf.
+  const early = claimVerdict({ chain, claimed: false, now });
+  if (early === "not-proposed") return { ...row, problem: `epoch ${epoch} was never proposed on chain` };
+  if (early === "vetoed") return { ...row, verdict: "vetoed" };
 
   let claims: { url: string; file: ClaimsFile };
+  let claimed: boolean;
   try {
-    claims = await fetchClaims(d, epoch, account);
+    [claims, claimed] = await Promise.all([
+      fetchClaims(d, epoch, account),
+      d.pool.getFunction("isClaimed")(epoch, account) as Promise<boolean>,
+    ]);
   } catch (error) {
     if (error instanceof ArtifactsUnavailable) return { ...row, problem: error.message };
     throw error;
   }
   row.source = claims.url;
-  const fileRoot = claims.file.root.toLowerCase();
   if (claims.file.epoch !== epoch) {
     return { ...row, verdict: "refused", problem: `${claims.url} is for epoch ${claims.file.epoch}, not ${epoch}` };
   }
-  if (fileRoot !== chain.root) {
-    return {
-      ...row,
-      verdict: "refused",
-      problem: `the published root ${short(fileRoot)} differs from the on-chain root ${short(chain.root)}`,
+  const key = Object.keys(claims.file.claims).find((k) => k.toLowerCase() === account.toLowerCase());
+  const claim = key === undefined ? undefined : claims.file.claims[key];
+  if (claim) {
+    row.leaf = {
+      index: BigInt(claim.index),
+      account,
+      amount: BigInt(claim.amount),
+      reputation: BigInt(claim.reputation),
+      proof: claim.proof,
     };
   }
-  const key = Object.keys(claims.file.claims).find((k) => k.toLowerCase() === account.toLowerCase());
-  if (key === undefined) return { ...row, verdict: "not-eligible" };
-  const leaf = parseLeaf(account, claims.file.claims[key]);
-  if (!leaf) return { ...row, verdict: "refused", problem: `the claim of ${account} in ${claims.url} is malformed` };
-  row.leaf = leaf;
-  if (!verifyLeaf(chain.root, leaf)) {
-    return { ...row, verdict: "refused", problem: "the proof does not verify against the on-chain root" };
+  const verdict = claimVerdict({
+    chain,
+    artifacts: {
+      root: claims.file.root,
+      leaf: row.leaf && { verified: verifyLeaf(chain.root, row.leaf, row.leaf.proof) },
+    },
+    claimed,
+    now,
+  });
+  switch (verdict) {
+    case "not-proposed":
+    case "vetoed":
+      throw new Error(`epoch ${epoch} changed state while the page read it`);
+    case "wrong-root":
+      return {
+        ...row,
+        verdict: "refused",
+        problem: `the published root ${short(claims.file.root.toLowerCase())} differs from the on-chain root ${short(chain.root)}`,
+      };
+    case "bad-proof":
+      return { ...row, verdict: "refused", problem: "the proof does not verify against the on-chain root" };
+    default:
+      return { ...row, verdict };
   }
-  if (chain.state === "Challenge" || now < chain.claimableAt) return { ...row, verdict: "upcoming" };
-  const claimed = (await d.pool.getFunction("isClaimed")(epoch, account)) as boolean;
-  if (claimed) return { ...row, verdict: "claimed" };
-  if (chain.state === "Claimable" && now < chain.expiresAt) return { ...row, verdict: "claimable" };
-  return { ...row, verdict: "expired" };
 }
 
 /**

@@ -21,11 +21,17 @@ export interface PageConfig {
   rpcUrl: string;
   /** The EpochRewards contract. */
   pool: string;
-  /** Folder (URL, absolute or relative to the page) holding one artifacts directory per epoch; resolved. */
+  /**
+   * The publish root (URL, absolute or relative to the page) that `sm:publish` lays out: `epochs/epoch-N/` holds
+   * the artifacts of epoch N's live root, `retired/` the vetoed versions (never read by the page); resolved.
+   */
   artifactsBaseUrl: string;
   /** artifactsBaseUrl as written in config.json (for display). */
   artifactsBase: string;
-  /** Name of an epoch's directory under artifactsBaseUrl; `{epoch}` is replaced by the number. */
+  /**
+   * Path of an epoch's directory under artifactsBaseUrl; `{epoch}` is replaced by the number. Default
+   * {@link DEFAULT_EPOCH_PATH}, the published layout; `epoch-{epoch}` for a base that is the `epochs/` folder itself.
+   */
   epochPath: string;
   /** Epochs to show; by default every epoch from 1 to the pool's latestEpoch(). */
   epochs?: number[];
@@ -40,6 +46,9 @@ export interface PageConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Where the published layout keeps an epoch's live artifacts, under the publish root (docs/formats.md). */
+export const DEFAULT_EPOCH_PATH = "epochs/epoch-{epoch}";
 
 function field<T>(raw: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string): T {
   const value = raw[key];
@@ -77,7 +86,7 @@ export function parseConfig(raw: unknown, pageUrl: string): PageConfig {
   }
   const base = field(r, "artifactsBaseUrl", isString, "a URL or a path");
   const artifactsBaseUrl = new URL(base.endsWith("/") ? base : `${base}/`, pageUrl).href;
-  const epochPath = r.epochPath === undefined ? "epoch-{epoch}" : field(r, "epochPath", isString, "a string");
+  const epochPath = r.epochPath === undefined ? DEFAULT_EPOCH_PATH : field(r, "epochPath", isString, "a string");
   if (!epochPath.includes("{epoch}")) throw new ConfigError('config.json: "epochPath" must contain {epoch}');
   let epochs: number[] | undefined;
   if (r.epochs !== undefined && r.epochs !== null) {
@@ -135,7 +144,10 @@ export async function loadConfig(location: Location): Promise<PageConfig> {
   return parseConfig(raw, location.href);
 }
 
-/** The URL of an epoch's artifacts directory (with a trailing slash). */
+/**
+ * The URL of an epoch's artifacts directory (with a trailing slash): by default `<publish root>/epochs/epoch-N/`,
+ * where `sm:publish` puts the artifacts of the root live on chain.
+ */
 export function epochUrl(config: PageConfig, epoch: number): string {
   return new URL(`${config.epochPath.replaceAll("{epoch}", String(epoch))}/`, config.artifactsBaseUrl).href;
 }

@@ -26,8 +26,8 @@ import {
   type Signer,
 } from "ethers";
 import { allocateEpoch, decay, writeArtifacts, type ClaimsFile, type EpochResult } from "../../scripts/lib/index.js";
-import { POOL_ABI } from "../../claim-page/src/abi.js";
 import { startHardhatNode, type HardhatNode } from "../utils/hardhat-node.js";
+import { shardOf } from "../../protocol/artifacts.js";
 
 // Browser globals used inside page.evaluate / addInitScript callbacks (the root tsconfig has no DOM lib).
 declare const window: any;
@@ -300,7 +300,16 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
 
   const row = (page: Page, epoch: number) => page.locator(`#epochs tbody tr[data-epoch="${epoch}"]`);
   const verdict = (page: Page, epoch: number) => row(page, epoch).getAttribute("data-verdict");
-  const amountText = (amount: string) => `${formatUnits(BigInt(amount), 18)} SMT`.replace(/\.0 /, " ");
+  /** The exact amount of the 18-decimal test token, as a plain decimal: what the page's hover title and copy give. */
+  const exactText = (amount: string) => formatUnits(BigInt(amount), 18).replace(/\.0$/, "");
+  /** How the page shows an amount (separators aside): at most 4 fractional digits, rounded toward zero. */
+  const amountText = (amount: string) => {
+    const [whole, fraction = ""] = exactText(amount).split(".");
+    const shown = fraction.slice(0, 4).replace(/0+$/, "");
+    return `${whole}${shown ? `.${shown}` : ""} SMT`;
+  };
+  const amountTitle = (amount: string) =>
+    `Exact: ${exactText(amount)} SMT\nSmallest units: ${BigInt(amount)} (18 decimals)`;
   const ungroup = (text: string | null) => (text ?? "").replace(/,/g, "").trim();
 
   before(async function () {
@@ -397,7 +406,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
       chainName: "Hardhat (local)",
       rpcUrl: NODE_URL,
       pool: poolAddress,
-      artifactsBaseUrl: "./epochs/",
+      artifactsBaseUrl: "./", // the publish root: epochs/epoch-N/ under it
     };
     server = await startServer(dist, epochsDir, () => pageConfig, overrides);
     const address = server.address();
@@ -494,6 +503,25 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
       expect(await row(page, epoch).locator(".badge").textContent()).to.equal("Claimable");
     }
     expect(ungroup(await page.locator("#total-claimable").textContent())).to.equal(amountText(total.toString()));
+    // Amounts are rounded for reading; the exact value is in the hover title and is what copying gives.
+    const exactTotal = exactText(total.toString());
+    expect(amountText(total.toString()), "the test amounts have more than 4 decimals").to.not.equal(
+      `${exactTotal} SMT`,
+    );
+    expect(await page.locator("#total-claimable data").getAttribute("title")).to.equal(amountTitle(total.toString()));
+    const leaf1 = leafOf(1, claimant).amount;
+    expect(await row(page, 1).locator("td.amount data").getAttribute("title")).to.equal(amountTitle(leaf1));
+    await page.evaluate(() =>
+      window.addEventListener("copy", (e: any) => (window.__copied = e.clipboardData.getData("text/plain"))),
+    );
+    for (const [amount, exact] of [
+      [row(page, 1).locator("td.amount data"), exactText(leaf1)],
+      [page.locator("#total-claimable data"), exactTotal],
+    ] as const) {
+      await amount.click({ clickCount: 3 });
+      await page.keyboard.press("Control+C");
+      expect(await page.evaluate(() => window.__copied)).to.equal(exact);
+    }
     expect(await page.locator("#reputation").textContent()).to.equal("0 SMR");
     expect(await page.locator("#reputation-decay").count()).to.equal(0);
     expect(await page.locator("#claim-all").isEnabled()).to.equal(true);
@@ -592,7 +620,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     const forged = structuredClone(claimsFiles[1]!);
     forged.root = id("not the published root");
     forged.claims[claimant]!.amount = (BigInt(forged.claims[claimant]!.amount) * 2n).toString();
-    const shard = claimant.slice(2, 4).toLowerCase();
+    const shard = shardOf(claimant);
     overrides.set(`/epochs/epoch-2/claims/${shard}.json`, JSON.stringify({ ...forged, shard }));
     overrides.set("/epochs/epoch-2/claims.json", JSON.stringify(forged));
 
@@ -616,7 +644,7 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
   it("refuses a claim whose proof does not verify against the on-chain root, even under the right root", async function () {
     const forged = structuredClone(claimsFiles[0]!);
     forged.claims[claimant]!.amount = (BigInt(forged.claims[claimant]!.amount) + 1n).toString();
-    const shard = claimant.slice(2, 4).toLowerCase();
+    const shard = shardOf(claimant);
     overrides.set(`/epochs/epoch-1/claims/${shard}.json`, JSON.stringify({ ...forged, shard }));
 
     const page = await openConnected(claimant);
@@ -743,7 +771,10 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     await rpc("evm_setNextBlockTimestamp", [SCREENSHOT_AT]);
     await claimFor(1);
     await propose(3, SCREENSHOT_AT + 1);
-    const images = join(ROOT, "docs", "images");
+    // The docs' images only when asked (UPDATE_SCREENSHOTS=1); otherwise out/screenshots/ (gitignored), so that a
+    // test run leaves the checkout clean.
+    const images =
+      process.env.UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", "images") : join(ROOT, "out", "screenshots");
     mkdirSync(images, { recursive: true });
 
     const page = await openConnected(claimant, CHAIN_ID, DESKTOP);
@@ -774,26 +805,5 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(layout.rowDisplay).to.equal("block");
     expect(layout.headerHidden).to.equal(true);
     saveScreenshot(join(images, "claim-page-phone.png"), await page.screenshot({ fullPage: true }));
-  });
-});
-
-describe("claim page ABI (claim-page/src/abi.ts)", function () {
-  it("matches the compiled EpochRewards: same selectors, outputs and error parameter names", function () {
-    const page = new Interface(POOL_ABI);
-    const contract = new Interface(compiled("EpochRewards").abi);
-    let checked = 0;
-    page.forEachFunction((f) => {
-      const c = contract.getFunction(f.selector);
-      expect(c, `${f.format()} exists`).to.not.equal(null);
-      expect(c!.format("full")).to.equal(f.format("full"));
-      checked++;
-    });
-    page.forEachError((e) => {
-      const c = contract.getError(e.selector);
-      expect(c, `${e.format()} exists`).to.not.equal(null);
-      expect(c!.format("full")).to.equal(e.format("full"));
-      checked++;
-    });
-    expect(checked).to.equal(POOL_ABI.length);
   });
 });

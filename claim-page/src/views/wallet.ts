@@ -1,0 +1,91 @@
+/** The wallet section: one "Connect …" button per wallet found, or the connected account; the address look-up. */
+import { getAddress, isAddress } from "ethers";
+import { connect, refresh } from "../actions";
+import { $, h, replace } from "../dom";
+import { setStatus, state } from "../state";
+import { legacyWallet, type Wallet } from "../wallet";
+
+export function renderWallet() {
+  const section = $("wallet");
+  if (state.fatal) {
+    replace(section);
+    return;
+  }
+  if (state.account && state.wallet) {
+    replace(
+      section,
+      h(
+        "p",
+        { class: "connected" },
+        "Connected with ",
+        h("strong", {}, state.wallet.info.name),
+        ": ",
+        h("code", { id: "account", title: state.account }, state.account),
+      ),
+      lookupForm(),
+    );
+    return;
+  }
+  const wallets = state.wallets.length > 0 ? state.wallets : [legacyWallet()].filter((w): w is Wallet => !!w);
+  const buttons = wallets.map((w) =>
+    h(
+      "button",
+      {
+        type: "button",
+        class: "primary",
+        id: `connect-${w.info.uuid}`,
+        "data-wallet": w.info.name,
+        onclick: () => connect(w),
+      },
+      w.info.icon.startsWith("data:image/")
+        ? h("img", { src: w.info.icon, alt: "", width: "20", height: "20" })
+        : undefined,
+      `Connect ${w.info.name}`,
+    ),
+  );
+  replace(
+    section,
+    h("h2", { id: "wallet-heading" }, "Connect your wallet"),
+    buttons.length > 0
+      ? h("div", { class: "wallets" }, ...buttons)
+      : h(
+          "p",
+          { id: "no-wallet" },
+          "No wallet found in this browser. Install a wallet extension or open this page in your wallet's browser — or look up an address below to see its rewards.",
+        ),
+    lookupForm(),
+  );
+}
+
+/** Shows any address's rewards, with or without a wallet. */
+function lookupForm(): HTMLFormElement {
+  const input = h("input", {
+    id: "lookup",
+    name: "address",
+    type: "text",
+    inputmode: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "0x…",
+    "aria-describedby": "lookup-help",
+  });
+  return h(
+    "form",
+    {
+      class: "lookup",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const value = input.value.trim();
+        if (!isAddress(value)) {
+          setStatus({ kind: "failed", text: `“${value}” is not an address.` });
+          return;
+        }
+        state.viewing = getAddress(value);
+        void refresh();
+      },
+    },
+    h("label", { for: "lookup" }, state.account ? "Look up another address" : "Look up an address"),
+    h("div", { class: "row" }, input, h("button", { type: "submit", id: "lookup-submit" }, "Show rewards")),
+    h("small", { id: "lookup-help" }, "Anyone may submit a claim; the tokens always go to the address in the proof."),
+  );
+}
