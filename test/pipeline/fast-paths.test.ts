@@ -6,7 +6,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { InputError } from "../../scripts/lib/index.js";
-import { PairSet } from "../../scripts/lib/pair-set.js";
 import { parseTimestamp, parseTimestampGeneral } from "../../scripts/lib/timestamp.js";
 import { castOrder } from "../../scripts/lib/vote-order.js";
 import { readVotes } from "../../scripts/lib/vote-table.js";
@@ -57,26 +56,6 @@ describe("fast paths agree with the general code", function () {
         const castAt = Float64Array.from(ts);
         const expected = ts.map((_, i) => i).sort((a, b) => ts[a]! - ts[b]! || a - b);
         expect([...castOrder(castAt)]).to.deep.equal(expected);
-      }),
-    );
-  });
-
-  it("pair set: the same answers as a Set of pairs", () => {
-    const ops = fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 })), {
-      maxLength: 500,
-    });
-    fc.assert(
-      fc.property(ops, (list) => {
-        const fast = new PairSet(4);
-        const slow = new Set<string>();
-        for (const [add, a, b] of list) {
-          if (add) {
-            fast.add(a, b);
-            slow.add(`${a},${b}`);
-          }
-          expect(fast.has(a, b)).to.equal(slow.has(`${a},${b}`));
-        }
-        expect(fast.size).to.equal(slow.size);
       }),
     );
   });
