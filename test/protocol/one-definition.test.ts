@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const FOLDERS = ["scripts", "tasks", "claim-page/src", "test", "bench", "deploy", "examples", "bin"];
+const FOLDERS = ["scripts", "tasks", "claim-page/src", "collector", "test", "bench", "deploy", "examples", "bin"];
 /** This folder holds the protocol's own tests, which name what they look for. */
 const SKIP = new Set(["test/protocol"]);
 
@@ -68,6 +68,16 @@ const DEFINITIONS: { what: string; home: string; pattern: RegExp }[] = [
     what: "the claim decision",
     home: "protocol/epoch.ts claimVerdict",
     pattern: /Claimable:\s*undefined|state\s*===\s*["']Challenge["']\s*\|\|\s*now\s*</,
+  },
+  {
+    what: "the typed data members sign",
+    home: "protocol/typed-data.ts (WORK_REPORT_TYPES, BALLOT_TYPES, typedDataDomain)",
+    pattern: /name:\s*["'](?:castAt|submittedAt)["'],\s*type:|Ballot\(address voter|name:\s*["']Social Mining["']/,
+  },
+  {
+    what: "a collector route",
+    home: "protocol/collector-api.ts COLLECTOR_ROUTES",
+    pattern: /["'`]\/v1\/(?:info|health|reports|ballots|epochs)/,
   },
   {
     what: "an artifact's shard",
