@@ -10,6 +10,7 @@ import { rulesToJson } from "./config.js";
 import { ArtifactsError, NoClaimError } from "./errors.js";
 import type { EpochResult, ProgressListener } from "./epoch.js";
 import { SCRATCH_MARGIN } from "./merkle.js";
+import { InputFile } from "./input-files.js";
 import { recordInputs, type Manifest } from "./manifest.js";
 import { REPUTATION_FILE } from "./previous.js";
 import { manifestRecoveries } from "./recoveries.js";
@@ -234,10 +235,11 @@ export function renderArtifacts(result: EpochResult): ArtifactFile[] {
     { path: "allocation.csv", render: () => renderAllocation(result) },
     { path: REPUTATION_FILE, render: () => renderReputation(result) },
     { path: "report.md", render: () => renderReport(result) },
-    { path: EXCLUDED_FILE, render: () => result.excluded.renderCsv() },
+    { path: EXCLUDED_FILE, render: () => result.excluded.renderCsv(1024) },
     ...result.inputs.map((input) => ({
       path: input.file,
-      render: () => [input.bytes],
+      // A streamed input (votes.csv) is copied in chunks, checked to be what was read before.
+      render: () => (input.bytes instanceof InputFile ? input.bytes.chunks() : [input.bytes]),
     })),
   ];
 }

@@ -13,6 +13,8 @@ const UINT64_MAX = (1n << 64n) - 1n;
 
 export type VoterWeight = "equal" | "reputation" | "sqrt";
 export type Aggregation = "sum" | "median" | "trimmedMean";
+/** Whether the members' EIP-712 signatures of works and ballots are checked (docs/rules.md §1). */
+export type SignaturePolicy = "ignored" | "required";
 
 /** The allocation rules with every default applied (docs/rules.md). */
 export interface Rules {
@@ -32,6 +34,8 @@ export interface Rules {
   capBps: number | null;
   /** Votes of voters whose prior reputation is below this are rejected. Default 0. */
   minVoterReputation: bigint;
+  /** "required": unsigned or badly signed works and ballots are excluded. Default "ignored". */
+  signatures: SignaturePolicy;
 }
 
 /** epoch.json with defaults applied. Timestamps are integer milliseconds. */
@@ -58,6 +62,7 @@ export const DEFAULT_RULES: Rules = {
   trimBps: 1000,
   capBps: null,
   minVoterReputation: 0n,
+  signatures: "ignored",
 };
 
 const bigintText = (what: string, min: bigint, max: bigint) =>
@@ -110,6 +115,7 @@ const rulesSchema = z
     trimBps: z.number().int().min(0).max(4999).optional(),
     capBps: z.union([bps("capBps").refine((v) => v > 0, "capBps must be positive"), z.null()]).optional(),
     minVoterReputation: bigintText("minVoterReputation", 0n, UINT64_MAX).optional(),
+    signatures: z.enum(["ignored", "required"]).optional(),
   })
   .strict();
 
@@ -232,13 +238,17 @@ export function parseEpochConfig(source: Source, overrides: ConfigOverrides = {}
       trimBps: r.trimBps ?? DEFAULT_RULES.trimBps,
       capBps: r.capBps ?? DEFAULT_RULES.capBps,
       minVoterReputation: r.minVoterReputation ?? DEFAULT_RULES.minVoterReputation,
+      signatures: r.signatures ?? DEFAULT_RULES.signatures,
     },
   };
 }
 
-/** The rules as plain JSON (bigints as decimal strings), in a fixed key order. */
+/**
+ * The rules as plain JSON (bigints as decimal strings), in a fixed key order. `signatures` is written only when it
+ * is not its default ("ignored"), so that the epochs of earlier releases keep their epoch.json copy and inputsHash.
+ */
 export function rulesToJson(rules: Rules): Record<string, string | number | null> {
-  return {
+  const json: Record<string, string | number | null> = {
     maxPoints: rules.maxPoints.toString(),
     minVoters: rules.minVoters,
     decayBps: rules.decayBps,
@@ -248,6 +258,8 @@ export function rulesToJson(rules: Rules): Record<string, string | number | null
     capBps: rules.capBps,
     minVoterReputation: rules.minVoterReputation.toString(),
   };
+  if (rules.signatures !== DEFAULT_RULES.signatures) json.signatures = rules.signatures;
+  return json;
 }
 
 /** The effective epoch configuration as canonical JSON (what inputs/epoch.json holds). */

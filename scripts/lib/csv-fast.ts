@@ -12,7 +12,11 @@
  *
  * On anything else it gives up (returns false) and the caller reads the file with csv-parse, which words the
  * error, if there is one, as it always did. test/pipeline/csv-fast.test.ts checks it against csv-parse.
+ *
+ * {@link FastCsvScanner} reads a file handed over in chunks (votes.csv is never held whole: input-files.ts) with the
+ * same answers, whatever the chunks split (test/pipeline/chunked-input.test.ts).
  */
+import { isUtf8 } from "node:buffer";
 
 /** The cells of the record being handed over: cell c spans bytes [start[c], end[c]) of the file. */
 export interface CsvCells {
@@ -47,26 +51,43 @@ function trailingSpace(bytes: Uint8Array, first: number, end: number): boolean {
   );
 }
 
+/** Where a scan of records is: the line it is on and the cell count of the header (−1 before it). */
+interface ScanState {
+  line: number;
+  expected: number;
+  cells: CsvCells;
+  maxCells: number;
+}
+
+const newState = (maxCells: number): ScanState => ({
+  line: 1,
+  expected: -1,
+  cells: { start: new Int32Array(maxCells), end: new Int32Array(maxCells), kind: new Uint8Array(maxCells) },
+  maxCells,
+});
+
+/** {@link scanRecords}' answer when the bytes are not in the shape the scanner reads. */
+const GIVE_UP = -1;
+
 /**
- * Scans `bytes` (UTF-8, checked by the caller). `onRecord(cells, count, line)` gets every record, the header first
- * (`line` is where the record ends, as csv-parse's `info.lines`); a record with another cell count than the header
- * makes the scan give up before it is handed over. Returns false if the file is not in the shape above.
+ * Scans the records of bytes [pos, n) (no `\r` among them). With `eof`, n is the end of the file (a last record
+ * may end there without a line end); otherwise n is just past a line end, and a record that does not end before n
+ * (a quoted cell going on past it) is left for the next scan: returns where it starts (n if none is left), or
+ * GIVE_UP.
  */
-export function scanFastCsv(
+function scanRecords(
   bytes: Uint8Array,
-  maxCells: number,
+  pos: number,
+  n: number,
+  eof: boolean,
+  hasQuotes: boolean,
+  state: ScanState,
   onRecord: (cells: CsvCells, count: number, line: number) => void,
-): boolean {
-  const n = bytes.length;
-  if (bytes.indexOf(CR) >= 0) return false;
-  const hasQuotes = bytes.indexOf(QUOTE) >= 0;
-  const start = new Int32Array(maxCells);
-  const end = new Int32Array(maxCells);
-  const kind = new Uint8Array(maxCells);
-  const cells: CsvCells = { start, end, kind };
-  let pos = n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let line = 1;
-  let expected = -1;
+): number {
+  const { cells, maxCells } = state;
+  const { start, end, kind } = cells;
+  let line = state.line;
+  let expected = state.expected;
   while (pos < n) {
     if (bytes[pos] === LF) {
       // an empty line: skipped, but counted
@@ -74,16 +95,24 @@ export function scanFastCsv(
       pos++;
       continue;
     }
+    const recordStart = pos;
+    const recordLine = line;
     let count = 0;
     for (;;) {
       // one cell, starting at pos
-      if (count === maxCells) return false;
+      if (count === maxCells) return GIVE_UP;
       let b = pos < n ? bytes[pos]! : LF;
       if (hasQuotes && b === QUOTE) {
         let p = pos + 1;
         let escaped = false;
         for (;;) {
-          if (p >= n) return false; // never closed
+          if (p >= n) {
+            if (eof) return GIVE_UP; // never closed
+            // The record goes on in the next chunk.
+            state.line = recordLine;
+            state.expected = expected;
+            return recordStart;
+          }
           const c = bytes[p]!;
           if (c === QUOTE) {
             if (p + 1 < n && bytes[p + 1] === QUOTE) {
@@ -102,18 +131,18 @@ export function scanFastCsv(
         count++;
         pos = p + 1;
         b = pos < n ? bytes[pos]! : LF;
-        if (b !== COMMA && b !== LF) return false;
+        if (b !== COMMA && b !== LF) return GIVE_UP;
       } else {
         const first = pos;
         if (hasQuotes) {
           while (b !== COMMA && b !== LF) {
-            if (b === QUOTE) return false;
+            if (b === QUOTE) return GIVE_UP;
             b = ++pos < n ? bytes[pos]! : LF;
           }
         } else {
           while (b !== COMMA && b !== LF) b = ++pos < n ? bytes[pos]! : LF;
         }
-        if (pos > first && (trimmable(bytes[first]!) || trailingSpace(bytes, first, pos))) return false;
+        if (pos > first && (trimmable(bytes[first]!) || trailingSpace(bytes, first, pos))) return GIVE_UP;
         start[count] = first;
         end[count] = pos;
         kind[count] = 0;
@@ -123,11 +152,136 @@ export function scanFastCsv(
       if (b === LF) break;
     }
     if (expected < 0) expected = count;
-    else if (count !== expected) return false;
+    else if (count !== expected) return GIVE_UP;
     onRecord(cells, count, line);
     line++;
   }
-  return true;
+  state.line = line;
+  state.expected = expected;
+  return n;
+}
+
+const hasBom = (bytes: Uint8Array) => bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+
+/**
+ * Scans `bytes` (UTF-8, checked by the caller). `onRecord(cells, count, line)` gets every record, the header first
+ * (`line` is where the record ends, as csv-parse's `info.lines`); a record with another cell count than the header
+ * makes the scan give up before it is handed over. Returns false if the file is not in the shape above.
+ */
+export function scanFastCsv(
+  bytes: Uint8Array,
+  maxCells: number,
+  onRecord: (cells: CsvCells, count: number, line: number) => void,
+): boolean {
+  if (bytes.indexOf(CR) >= 0) return false;
+  const hasQuotes = bytes.indexOf(QUOTE) >= 0;
+  return scanRecords(bytes, hasBom(bytes) ? 3 : 0, bytes.length, true, hasQuotes, newState(maxCells), onRecord) >= 0;
+}
+
+/** The longest record {@link FastCsvScanner} carries from one chunk to the next before it gives up. */
+export const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * {@link scanFastCsv} over a file handed over in chunks of any size ({@link push}, then {@link end}): the same
+ * records, cells and line numbers, the same giving up, with memory for one chunk and the record it ends in. A
+ * record is scanned once it is complete: `onRecord` gets the bytes its cells index (valid until it returns). The
+ * bytes are checked to be UTF-8 as they come, up to each chunk's last line end (a line end cannot be inside a
+ * UTF-8 sequence): bytes that are not make the scan give up, as the caller's whole-file check did.
+ */
+export class FastCsvScanner {
+  private buffer = Buffer.alloc(0);
+  private used = 0;
+  /** Bytes [0, checked) of the buffer are known to be UTF-8. */
+  private checked = 0;
+  private started = false;
+  private readonly state: ScanState;
+  /** False once the file is not in the shape the scanner reads. */
+  ok = true;
+
+  constructor(
+    maxCells: number,
+    private readonly onRecord: (cells: CsvCells, count: number, line: number, bytes: Buffer) => void,
+  ) {
+    this.state = newState(maxCells);
+  }
+
+  /** Adds the next bytes of the file; returns false once the scan has given up. */
+  push(chunk: Uint8Array): boolean {
+    if (!this.ok) return false;
+    if (chunk.indexOf(CR) >= 0) return (this.ok = false);
+    const last = chunk.lastIndexOf(LF);
+    if (this.used === 0 && last >= 0 && (this.started || chunk.length >= 3)) {
+      // Nothing carried over: the chunk is scanned where it is (a file held whole is never copied), and only what
+      // is left of it is kept.
+      const bytes = asBuffer(chunk);
+      this.checked = 0;
+      const left = this.scan(bytes, last + 1, false);
+      if (left < 0) return false;
+      this.reserve(chunk.length - left);
+      this.buffer.set(bytes.subarray(left), 0);
+      this.used = chunk.length - left;
+      this.checked = last + 1 - left;
+      return this.bounded();
+    }
+    this.reserve(this.used + chunk.length);
+    this.buffer.set(chunk, this.used);
+    const from = this.used;
+    this.used += chunk.length;
+    if (last < 0 || (!this.started && this.used < 3)) return true;
+    return this.scanBuffer(from + last + 1, false);
+  }
+
+  /** The end of the file: scans what is left; returns whether the whole file was in the shape. */
+  end(): boolean {
+    return this.ok && this.scanBuffer(this.used, true);
+  }
+
+  /** Room for `bytes` in the buffer, keeping what it holds. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.buffer.length) return;
+    // Room for a chunk and what is left of the one before (a record, usually), twice that for a record longer.
+    const grown = Buffer.allocUnsafe(this.buffer.length === 0 ? bytes + (64 << 10) : Math.max(bytes, 2 * this.used));
+    this.buffer.copy(grown, 0, 0, this.used);
+    this.buffer = grown;
+  }
+
+  /** A record this long is not an export's usual shape (an unclosed quote, most likely): csv-parse words it. */
+  private bounded(): boolean {
+    return this.used > MAX_RECORD_BYTES ? (this.ok = false) : true;
+  }
+
+  /** Scans bytes [0, cut) of the buffer (all of them at the end of the file), keeping what is left for the next. */
+  private scanBuffer(cut: number, eof: boolean): boolean {
+    // What the records are handed with: the bytes read so far (not the free room after them).
+    const bytes = this.buffer.subarray(0, this.used);
+    const left = this.scan(bytes, cut, eof);
+    if (left < 0) return false;
+    bytes.copyWithin(0, left, this.used);
+    this.used -= left;
+    this.checked = cut - left;
+    return this.bounded();
+  }
+
+  /**
+   * Scans the records of bytes [0, cut) of `bytes` (the file's next bytes; its first ones until a scan has started)
+   * after checking that they are UTF-8 from `checked` on; returns where the record left for the next scan starts,
+   * or −1 (then the scan has given up).
+   */
+  private scan(bytes: Buffer, cut: number, eof: boolean): number {
+    if (!isUtf8(bytes.subarray(this.checked, cut))) return ((this.ok = false), -1);
+    let pos = 0;
+    if (!this.started) {
+      this.started = true;
+      if (hasBom(bytes)) pos = 3;
+    }
+    const hasQuotes = bytes.subarray(pos, cut).indexOf(QUOTE) >= 0;
+    const onRecord = this.onRecord;
+    const left = scanRecords(bytes, pos, cut, eof, hasQuotes, this.state, (cells, count, line) =>
+      onRecord(cells, count, line, bytes),
+    );
+    if (left < 0) this.ok = false;
+    return left;
+  }
 }
 
 /** Cell `c` of the record as a string (UTF-8; `""` inside a quoted cell is one quote). */

@@ -50,3 +50,35 @@ export function invalidUtf8Reason(bytes: Uint8Array, what: string): string | und
   const byte = bytes[at]!.toString(16).padStart(2, "0");
   return `not UTF-8: byte 0x${byte} at offset ${at} of ${what} is not part of a valid UTF-8 sequence (save the file as UTF-8)`;
 }
+
+/**
+ * Checks bytes handed over in chunks: the whole is UTF-8 if each piece between line ends is (a line end cannot be
+ * inside a UTF-8 sequence), so only the bytes after a chunk's last line end wait for the next chunk.
+ */
+export class Utf8Stream {
+  private tail: Buffer[] = [];
+  ok = true;
+
+  /** Adds the next bytes; false once bytes that are not UTF-8 were seen. */
+  push(chunk: Uint8Array): boolean {
+    if (!this.ok) return false;
+    const first = chunk.indexOf(0x0a);
+    if (first < 0) {
+      this.tail.push(Buffer.from(chunk));
+      return true;
+    }
+    const last = chunk.lastIndexOf(0x0a);
+    const head =
+      this.tail.length === 0
+        ? chunk.subarray(0, first + 1)
+        : Buffer.concat([...this.tail, chunk.subarray(0, first + 1)]);
+    this.ok = isUtf8(head) && isUtf8(chunk.subarray(first + 1, last + 1));
+    this.tail = last + 1 < chunk.length ? [Buffer.from(chunk.subarray(last + 1))] : [];
+    return this.ok;
+  }
+
+  /** The end of the bytes: whether they all were UTF-8. */
+  end(): boolean {
+    return this.ok && isUtf8(Buffer.concat(this.tail));
+  }
+}

@@ -7,8 +7,8 @@ import { allocate } from "./allocate.js";
 import { epochConfigToJson, parseEpochConfig, ZERO_ADDRESS, type ConfigOverrides, type EpochConfig } from "./config.js";
 import { MAX_EPOCH_TOTAL, MAX_REPUTATION_TOTAL } from "../../protocol/bounds.js";
 import { ArtifactsError, ErrorCollector, InputError, ReputationTotalOverflowError, invariant } from "./errors.js";
-import { hashInputsInBackground, readInputFile } from "./input-files.js";
-import { checkVoteRows, formatOf, parseTeams, parseWorks, type Source } from "./inputs.js";
+import { hashInputsInBackground, openInputFile, readInputFile } from "./input-files.js";
+import { checkVoteRows, formatOf, parseTeams, parseWorks, type AnySource, type Source } from "./inputs.js";
 import { computeInputsHash, type InputRecord } from "./manifest.js";
 import { buildTree, type EpochTree, type Leaf } from "./merkle.js";
 import { PREVIOUS_REPUTATION_FILE, type PreviousEpoch } from "./previous.js";
@@ -23,7 +23,8 @@ import { readVotes, type VoteTable } from "./vote-table.js";
 /** The inputs of an epoch, already in memory. */
 export interface EpochSources {
   works: Source;
-  votes: Source;
+  /** Held in memory, or (`allocateEpoch`'s votes.csv) read in chunks. */
+  votes: AnySource;
   teams?: Source;
   /** epoch.json */
   config: Source;
@@ -109,7 +110,7 @@ function sortAddresses(addresses: Iterable<string>): string[] {
   return keyed.map((k) => k.address);
 }
 
-function inputName(role: string, source: Source): string {
+function inputName(role: string, source: AnySource): string {
   return `${role}${extname(source.name).toLowerCase() === ".json" ? ".json" : ".csv"}`;
 }
 
@@ -117,7 +118,7 @@ function inputName(role: string, source: Source): string {
  * Reads a votes file. The fast CSV reader stops at the first bad row; then the file is checked
  * again, row by row, so that the error lists every bad row.
  */
-function readAllVotes(source: Source): VoteTable {
+function readAllVotes(source: AnySource): VoteTable {
   try {
     return readVotes(source);
   } catch (error) {
@@ -182,6 +183,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
       teams: teams && sources.teams ? { name: sources.teams.name, rows: teams } : undefined,
       window: { start: config.start, end: config.end },
       rules: config.rules,
+      domain: { epoch: config.epoch, chainId: config.chainId, distributor: config.distributor },
       priorReputation,
     }),
   );
@@ -199,6 +201,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
   }));
   const excluded = validated.excluded;
   excluded.file = names.get(excluded.file) ?? excluded.file;
+  excluded.worksFile = names.get(excluded.worksFile) ?? excluded.worksFile;
 
   const scores = stage("score", scoreEpoch(validated, config.rules, priorReputation));
   const amounts = stage("allocate", allocate(config.pool, scores.units, config.rules.capBps));
@@ -257,7 +260,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     {
       role: "votes",
       file: `inputs/${inputName("votes", sources.votes)}`,
-      bytes: sources.votes.bytes,
+      bytes: "bytes" in sources.votes ? sources.votes.bytes : sources.votes.file,
     },
   ];
   if (sources.teams)
@@ -329,8 +332,12 @@ export interface AllocateOptions {
   onStage?: StageListener;
 }
 
-function readSource(path: string): Source {
+function readSource(path: string): Source;
+function readSource(path: string, streamed: true): AnySource;
+function readSource(path: string, streamed = false): AnySource {
   try {
+    // A CSV votes file is read in chunks as it is parsed, never whole (input-files.ts).
+    if (streamed && formatOf(path) === "csv") return { name: path, file: openInputFile(path) };
     return { name: path, bytes: readInputFile(path) };
   } catch (error) {
     const e = new ArtifactsError(
@@ -346,10 +353,10 @@ function readSource(path: string): Source {
 /** Reads the input files and computes the epoch in memory (write it with `writeArtifacts`). */
 export function allocateEpoch(options: AllocateOptions): EpochResult {
   const works = readSource(options.works);
-  const votes = readSource(options.votes);
+  const votes = readSource(options.votes, true);
   const teams = options.teams === undefined ? undefined : readSource(options.teams);
   // The large inputs are hashed on a helper thread while they are parsed (input-files.ts).
-  hashInputsInBackground([works.bytes, votes.bytes, ...(teams ? [teams.bytes] : [])]);
+  hashInputsInBackground([works.bytes, ...("bytes" in votes ? [votes.bytes] : []), ...(teams ? [teams.bytes] : [])]);
   return computeEpoch({
     works,
     votes,

@@ -3,11 +3,25 @@
  * and no string per row, so that a votes file of millions of rejected rows costs little more memory than its
  * accepted rows. `excluded.csv` is rendered from them, streamed in chunks, and report.md only summarises them
  * (docs/formats.md). {@link ExcludedVotes.toRejections} makes the row objects, for callers that want them.
+ *
+ * With `rules.signatures: "required"` a work can be excluded too (its report is unsigned or badly signed): the few
+ * excluded works are kept as objects and listed before the votes, since the works file comes first.
  */
 import type { VoteTable } from "./vote-table.js";
 
-/** Why a vote was excluded, in the order the checks run (docs/rules.md). */
+/**
+ * Why a vote (or, for the two `work-` codes, a work) was excluded, in the order the checks run (docs/rules.md). A
+ * row's code is stored as its position here: the signature checks (rules.signatures) run first.
+ */
 export const REJECTION_REASONS = {
+  unsigned: "unsigned: the vote has no signature (rules.signatures is required)",
+  "bad-signature": "bad signature: malformed, or its ballot is not signed by the voter",
+  "ballot-repeats-work": "the ballot names a work twice",
+  "ballot-mixed-cast-at": "the rows of the ballot differ in cast_at",
+  "superseded-ballot": "superseded: a newer ballot of the voter replaces this one",
+  "unknown-work": "the signed ballot votes for a work that is not in the works file",
+  "work-unsigned": "the work's report has no signature: the work and its votes are excluded",
+  "work-bad-signature": "the work's report is not signed by its contributor: the work and its votes are excluded",
   "self-vote": "self-vote: the voter is the contributor or a member of the contributing team",
   "points-out-of-range": "points outside 0..maxPoints",
   "outside-window": "cast outside the epoch window",
@@ -25,7 +39,19 @@ export interface Rejection {
   code: RejectionCode;
   reason: string;
   workId: string;
+  /** The voter; empty for an excluded work. */
   voter: string;
+}
+
+/** An excluded work (rules.signatures: "required"): a row of the works file. */
+export interface ExcludedWork {
+  row: number;
+  line?: number;
+  code: "work-unsigned" | "work-bad-signature";
+  workId: string;
+  /** The address or `team:<name>`. */
+  contributor: string;
+  detail: string;
 }
 
 /** The codes in the order the checks run; a row's code is stored as its position here. */
@@ -33,6 +59,14 @@ export const REJECTION_CODES = Object.keys(REJECTION_REASONS) as RejectionCode[]
 
 /** The column each check names. */
 const COLUMN: Record<RejectionCode, string> = {
+  unsigned: "signature",
+  "bad-signature": "signature",
+  "ballot-repeats-work": "work_id",
+  "ballot-mixed-cast-at": "cast_at",
+  "superseded-ballot": "signature",
+  "unknown-work": "work_id",
+  "work-unsigned": "work_id",
+  "work-bad-signature": "work_id",
   "self-vote": "voter",
   "points-out-of-range": "points",
   "outside-window": "cast_at",
@@ -47,7 +81,21 @@ export interface ExclusionContext {
   priorReputation: ReadonlyMap<string, bigint>;
   /** Team names, for a self-vote by a member of the contributing team. */
   teams: readonly string[];
+  /** The details of the signature checks' rejections, which store an index into it. */
+  details?: readonly string[];
 }
+
+/** The codes whose detail is a text of {@link ExclusionContext.details}. */
+const DETAILED = new Set<RejectionCode>([
+  "unsigned",
+  "bad-signature",
+  "ballot-repeats-work",
+  "ballot-mixed-cast-at",
+  "superseded-ballot",
+  "unknown-work",
+  "work-unsigned",
+  "work-bad-signature",
+]);
 
 function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T {
   const b = make(a.length * 2);
@@ -83,7 +131,11 @@ function orderBy(key: Uint32Array, n: number): Uint32Array {
 }
 
 export class ExcludedVotes {
+  /** Excluded vote rows. */
   length = 0;
+  /** Excluded works, in file order (rules.signatures: "required"), and the works file's name. */
+  readonly works: ExcludedWork[] = [];
+  worksFile = "";
   /** Excluded rows by reason, indexed like {@link REJECTION_CODES}. */
   readonly byCode = new Uint32Array(REJECTION_CODES.length);
   /** Position of the row in processing order (cast_at, then row). */
@@ -144,6 +196,18 @@ export class ExcludedVotes {
     this.byCode[code]!++;
   }
 
+  /** Records an excluded work (its row of the works file). */
+  addWork(file: string, work: ExcludedWork): void {
+    this.worksFile = file;
+    this.works.push(work);
+    this.byCode[REJECTION_CODES.indexOf(work.code)]!++;
+  }
+
+  /** Excluded rows of every file: the works, then the votes. */
+  get total(): number {
+    return this.works.length + this.length;
+  }
+
   /** Stops growing: the arrays are trimmed to the rows recorded, and the table let go. */
   seal(): this {
     const n = this.length;
@@ -197,7 +261,9 @@ export class ExcludedVotes {
   detailOf(j: number): string {
     const { context } = this;
     const value = this.value[j]!;
-    switch (this.codeOf(j)) {
+    const code = this.codeOf(j);
+    if (DETAILED.has(code)) return context.details![value]!;
+    switch (code) {
       case "self-vote":
         return value === 0 ? "contributor" : `member of team "${context.teams[value - 1]}"`;
       case "points-out-of-range":
@@ -208,6 +274,8 @@ export class ExcludedVotes {
         return `work "${this.workIdOf(j)}"`;
       case "voter-below-min-reputation":
         return `${context.priorReputation.get(this.voterOf(j)) ?? 0n} < ${context.minVoterReputation}`;
+      default:
+        throw new Error(`no detail for ${code}`);
     }
   }
 
@@ -230,14 +298,42 @@ export class ExcludedVotes {
     };
   }
 
-  /** Every excluded row as an object, in processing order: for tests and small epochs (an object a row). */
+  /** An excluded work as a {@link Rejection} object (its voter empty). */
+  workRejection(w: ExcludedWork): Rejection {
+    return {
+      file: this.worksFile,
+      row: w.row,
+      line: w.line,
+      column: "signature",
+      code: w.code,
+      reason: `${REJECTION_REASONS[w.code]} (${w.detail})`,
+      workId: w.workId,
+      voter: "",
+    };
+  }
+
+  /**
+   * Every excluded row as an object: the excluded works in file order, then the votes in processing order. For tests
+   * and small epochs (an object a row).
+   */
   toRejections(): Rejection[] {
-    return Array.from(this.inProcessingOrder(), (j) => this.rejection(j));
+    return [
+      ...this.works.map((w) => this.workRejection(w)),
+      ...Array.from(this.inProcessingOrder(), (j) => this.rejection(j)),
+    ];
   }
 
   /** excluded.csv, in file row order, in chunks of about `rowsPerChunk` rows. */
   *renderCsv(rowsPerChunk = 8192): Generator<string> {
     yield EXCLUDED_HEADER;
+    if (this.works.length > 0) {
+      yield this.works
+        .map((w) => {
+          const r = this.workRejection(w);
+          return `${csvCell(r.file)},${r.row},${r.line ?? ""},${r.column},${r.code},${csvCell(r.workId)},,${csvCell(w.detail)}\n`;
+        })
+        .join("");
+    }
     const order = this.inRowOrder();
     const file = csvCell(this.file);
     // Cells that repeat are escaped once: a work's id (and its duplicate detail), the codes with their columns.

@@ -4,12 +4,14 @@
  * the file, the 1-based data row (the header is not counted), the column and the reason; a file
  * with several bad rows throws an {@link InputErrors} listing them all (up to MAX_REPORTED_ERRORS).
  */
+import { CsvError as StreamCsvError, Parser as CsvParser } from "csv-parse";
 import { parse as parseCsv, CsvError } from "csv-parse/sync";
 import { z } from "zod";
 import { parseAddress } from "./address.js";
 import { ByteInterner, checksumAddressCached, IntList, utcSecondsBytes } from "./cells.js";
 import { asBuffer, cellText, recordTexts, scanFastCsv, type CsvCells } from "./csv-fast.js";
-import { hasUtf8Bom, invalidUtf8Reason, isUtf8 } from "./encoding.js";
+import { hasUtf8Bom, invalidUtf8Reason, isUtf8, Utf8Stream } from "./encoding.js";
+import type { InputFile } from "./input-files.js";
 import { ErrorCollector, InputError, MAX_REPORTED_ERRORS, type InputLocation } from "./errors.js";
 import { readJsonStrict, type JsonPath, type JsonProblem } from "./json.js";
 import { parseTimestamp } from "./timestamp.js";
@@ -20,6 +22,31 @@ export { parseTimestamp };
 export interface Source {
   name: string;
   bytes: Uint8Array;
+}
+
+/**
+ * An input file too large to hold whole (votes.csv): read in chunks (input-files.ts), by the votes reader and by
+ * the copy into the artifacts' inputs/.
+ */
+export interface StreamedSource {
+  name: string;
+  file: InputFile;
+}
+
+export type AnySource = Source | StreamedSource;
+
+/** Hands the bytes of `source` to `onChunk` in order (all at once for a {@link Source}); stops if it returns false. */
+export function forEachChunk(source: AnySource, onChunk: (chunk: Uint8Array) => boolean | void): void {
+  if ("bytes" in source) onChunk(source.bytes);
+  else source.file.read(onChunk);
+}
+
+/** `source` with its bytes in memory (a streamed file is read whole: for the rare paths, e.g. wording an error). */
+export function inMemory(source: AnySource): Source {
+  if ("bytes" in source) return source;
+  const pieces: Buffer[] = [];
+  source.file.read((chunk) => void pieces.push(Buffer.from(chunk)));
+  return { name: source.name, bytes: Buffer.concat(pieces) };
 }
 
 export type SourceFormat = "csv" | "json";
@@ -63,19 +90,97 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** The bytes csv-parse has read when it hands over a record (its `info.bytes`, not in its types). */
 const bytesRead = (info: object): number => (info as { bytes?: number }).bytes ?? 0;
 
+/** csv-parse's parser, driven chunk by chunk as its stream API drives it (not in its types). */
+interface CsvApi {
+  parse(buffer: Buffer | undefined, end: boolean, push: () => void, close: () => void): Error | undefined;
+}
+
+/**
+ * csv-parse over `source` (records go to `options.on_record`): the bytes at once (csv-parse/sync), or a streamed
+ * file chunk by chunk through the same parser. With `skipBom`, a UTF-8 byte order mark is dropped first (`onBom`
+ * says whether there was one). `onChunk` sees every chunk first; if it returns false, the reading stops there
+ * (returns false). Throws csv-parse's error.
+ */
+function parseCsvSource(
+  source: AnySource,
+  skipBom: boolean,
+  onBom: (skipped: boolean) => void,
+  options: object,
+  onChunk?: (chunk: Uint8Array) => boolean,
+): boolean {
+  if ("bytes" in source) {
+    let bytes = source.bytes;
+    if (skipBom) {
+      const bom = hasUtf8Bom(bytes);
+      onBom(bom);
+      if (bom) bytes = bytes.subarray(3);
+    }
+    parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+    return true;
+  }
+  const api = (new CsvParser(options) as unknown as { api: CsvApi }).api;
+  const nothing = () => {};
+  let error: Error | undefined;
+  let stopped = false;
+  /** The first bytes, until there are three to tell a byte order mark by. */
+  let head: Buffer | undefined = skipBom ? Buffer.alloc(0) : undefined;
+  const feed = (buffer: Buffer) => {
+    if (head !== undefined) {
+      head = Buffer.concat([head, buffer]);
+      if (head.length < 3) return;
+      const bom = hasUtf8Bom(head);
+      onBom(bom);
+      buffer = bom ? head.subarray(3) : head;
+      head = undefined;
+    }
+    if (buffer.length > 0) error = api.parse(buffer, false, nothing, nothing);
+  };
+  source.file.read((chunk) => {
+    if (onChunk && !onChunk(chunk)) {
+      stopped = true;
+      return false;
+    }
+    // A copy: the parser keeps the end of a chunk it has not finished, and the reader reuses its memory.
+    feed(Buffer.from(chunk));
+    return error === undefined;
+  });
+  if (stopped) return false;
+  if (error === undefined && head !== undefined) {
+    onBom(false);
+    const rest: Buffer = head;
+    head = undefined;
+    if (rest.length > 0) error = api.parse(rest, false, nothing, nothing);
+  }
+  if (error === undefined) error = api.parse(undefined, true, nothing, nothing);
+  // The stream entry's CsvError class may be another module's than csv-parse/sync's: the same error, as the latter.
+  if (error !== undefined && !(error instanceof CsvError) && (error as object) instanceof StreamCsvError) {
+    const e = error as CsvError;
+    throw Object.assign(new CsvError(e.code, e.message, {} as never), e);
+  }
+  if (error !== undefined) throw error;
+  return true;
+}
+
+/** Whether every byte of `source` is UTF-8, read in chunks. */
+function isUtf8Source(source: AnySource): boolean {
+  const check = new Utf8Stream();
+  forEachChunk(source, (chunk) => check.push(chunk));
+  return check.end();
+}
+
 /**
  * The error of a CSV file that is not UTF-8: every cell holding such bytes, found by reading the
  * file again with each byte as one character (the CSV structure is ASCII, so the records and cells
  * are the same) and checking the bytes of each cell.
  */
-function csvUtf8Error(source: Source): InputError {
+function csvUtf8Error(source: AnySource): InputError {
   const errors = new ErrorCollector();
-  const bytes = hasUtf8Bom(source.bytes) ? source.bytes.subarray(3) : source.bytes;
   let header: string[] | undefined;
   let rows = 0;
   let end = 0;
+  let bom = false;
   try {
-    parseCsv(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    parseCsvSource(source, true, (skipped) => (bom = skipped), {
       encoding: "latin1",
       skip_empty_lines: true,
       trim: true,
@@ -98,49 +203,60 @@ function csvUtf8Error(source: Source): InputError {
     });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    errors.add(csvError(source, error, end + (bytes === source.bytes ? 0 : 3)));
+    errors.add(csvError(source, error, end + (bom ? 3 : 0)));
   }
   return errors.error() ?? new InputError({ file: source.name }, "not UTF-8 (save the file as UTF-8)");
 }
 
 /**
  * The line where a quoted field that never closes opens, scanning from `start` (where a record
- * starts): csv-parse reports the end of the file, where the quote was found missing.
+ * starts): csv-parse reports the end of the file, where the quote was found missing. The file is
+ * read in chunks if it is streamed.
  */
-function unclosedQuoteLine(bytes: Uint8Array, start: number): number | undefined {
+function unclosedQuoteLine(source: AnySource, start: number): number | undefined {
   let fieldStart = true;
   let quoted = false;
-  let open = -1;
-  for (let i = start; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (quoted) {
-      if (c === 0x22) {
-        if (bytes[i + 1] === 0x22) i++;
-        else quoted = false;
-      }
-    } else if (c === 0x22 && fieldStart) {
-      quoted = true;
-      open = i;
-      fieldStart = false;
-    } else if (c === 0x2c || c === 0x0a || c === 0x0d) {
-      fieldStart = true;
-    } else if (c !== 0x20 && c !== 0x09) {
-      fieldStart = false;
-    }
-  }
-  if (!quoted) return undefined;
+  /** A quote was the last byte seen inside a quoted field: closing, or the first of `""`. */
+  let quote = false;
+  let openLine = -1;
   let line = 1;
-  for (let i = 0; i < open; i++) if (bytes[i] === 0x0a) line++;
-  return line;
+  let offset = 0;
+  forEachChunk(source, (bytes) => {
+    // Lines before `start` count too.
+    for (let i = 0; i < Math.min(bytes.length, start - offset); i++) if (bytes[i] === 0x0a) line++;
+    for (let i = Math.max(0, start - offset); i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (quote) {
+        quote = false;
+        if (c === 0x22) continue; // `""`: still inside
+        quoted = false;
+      }
+      if (quoted) {
+        if (c === 0x22) quote = true;
+        else if (c === 0x0a) line++;
+      } else if (c === 0x22 && fieldStart) {
+        quoted = true;
+        openLine = line;
+        fieldStart = false;
+      } else if (c === 0x2c || c === 0x0a || c === 0x0d) {
+        fieldStart = true;
+        if (c === 0x0a) line++;
+      } else if (c !== 0x20 && c !== 0x09) {
+        fieldStart = false;
+      }
+    }
+    offset += bytes.length;
+  });
+  return quoted && !quote ? openLine : undefined;
 }
 
 /** A csv-parse error as an InputError; `recordStart` is where the record that failed starts. */
-function csvError(source: Source, error: CsvError, recordStart: number): InputError {
+function csvError(source: AnySource, error: CsvError, recordStart: number): InputError {
   const line = (error as CsvError & { lines?: number }).lines;
   const records = (error as CsvError & { records?: number }).records;
   const row = records !== undefined && records > 0 ? records : undefined;
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
-    const opened = unclosedQuoteLine(source.bytes, recordStart);
+    const opened = unclosedQuoteLine(source, recordStart);
     if (opened !== undefined) {
       return new InputError(
         { file: source.name, row, line: opened },
@@ -161,12 +277,15 @@ function csvError(source: Source, error: CsvError, recordStart: number): InputEr
  * Returns the header and the number of data rows.
  */
 export function scanCsv(
-  source: Source,
+  source: AnySource,
   spec: TableSpec,
   onRow: (record: string[], row: number, line: number, header: readonly string[]) => boolean | void,
 ): { header: string[]; rows: number } {
-  // Bytes that are not UTF-8 would decode to U+FFFD: refuse them, naming every cell that holds some.
-  if (!isUtf8(source.bytes)) throw csvUtf8Error(source);
+  // Bytes that are not UTF-8 would decode to U+FFFD: refuse them, naming every cell that holds some. A streamed
+  // file is checked as it is read (the rows handed over before such bytes are found are then of no account).
+  const streamed = !("bytes" in source);
+  if (!streamed && !isUtf8(source.bytes)) throw csvUtf8Error(source);
+  const utf8 = new Utf8Stream();
   let header: string[] | undefined;
   let columnError: InputError | undefined;
   let rows = 0;
@@ -174,7 +293,7 @@ export function scanCsv(
   /** Where the record after the last one read starts (csv-parse counts the byte order mark too). */
   let recordStart = 0;
   try {
-    parseCsv(source.bytes, {
+    const options = {
       bom: true,
       skip_empty_lines: true,
       trim: true,
@@ -196,8 +315,11 @@ export function scanCsv(
         }
         return null;
       },
-    });
+    };
+    const read = parseCsvSource(source, false, () => {}, options, streamed ? (chunk) => utf8.push(chunk) : undefined);
+    if (streamed && (!read || !utf8.end())) throw csvUtf8Error(source);
   } catch (error) {
+    if (streamed && error instanceof CsvError && !isUtf8Source(source)) throw csvUtf8Error(source);
     if (error instanceof CsvError) throw csvError(source, error, recordStart);
     throw error;
   }
@@ -367,6 +489,7 @@ export const contributorField = z.string().transform((text, ctx): Contributor =>
 
 export const WORK_COLUMNS: TableSpec = {
   required: ["work_id", "contributor", "category", "title", "pov_url", "submitted_at"],
+  optional: ["signature"],
 };
 export const VOTE_COLUMNS: TableSpec = {
   required: ["work_id", "voter", "points", "cast_at"],
@@ -383,6 +506,7 @@ const workRow = z.object({
   title: z.string(),
   pov_url: z.string(),
   submitted_at: timestampField,
+  signature: z.string().optional(),
 });
 /** A votes row. The fast votes reader (vote-table.ts) uses it to word the error of a bad row. */
 export const voteRow = z.object({
@@ -412,6 +536,8 @@ export interface Work extends Located {
   title: string;
   povUrl: string;
   submittedAt: number;
+  /** The contributor's EIP-712 signature of the report, when the file has one (docs/formats.md). */
+  signature?: string;
 }
 
 export interface Vote extends Located {
@@ -453,7 +579,7 @@ function parseRows<S extends z.ZodType, T>(
 }
 
 /** The error of a row that `schema` refuses: its first issue names the column and the reason. */
-export function rowError(source: Source, row: TableRow, error: z.ZodError): InputError {
+export function rowError(source: Pick<Source, "name">, row: TableRow, error: z.ZodError): InputError {
   const issue = error.issues[0]!;
   return new InputError(
     {
@@ -481,6 +607,7 @@ class WorkTexts {
 
 /** A works row read the fast way: category, title and pov_url are decoded when read. */
 class FastWork implements Work {
+  signature?: string;
   constructor(
     readonly workId: string,
     readonly contributor: Contributor,
@@ -517,7 +644,7 @@ function parseFastCsvWorks(source: Source): Work[] | undefined {
   let header: string[] | undefined;
   let headerError: InputError | undefined;
   let row = 0;
-  const c = { work: -1, contributor: -1, category: -1, title: -1, url: -1, submitted: -1 };
+  const c = { work: -1, contributor: -1, category: -1, title: -1, url: -1, submitted: -1, signature: -1 };
 
   const contributorOf = (cells: CsvCells): Contributor | null => {
     const at = cells.start[c.contributor]!;
@@ -547,7 +674,8 @@ function parseFastCsvWorks(source: Source): Work[] | undefined {
     return address === undefined ? null : { kind: "address", address };
   };
 
-  const complete = scanFastCsv(bytes, WORK_COLUMNS.required.length, (cells, count, line) => {
+  const maxCells = WORK_COLUMNS.required.length + (WORK_COLUMNS.optional?.length ?? 0);
+  const complete = scanFastCsv(bytes, maxCells, (cells, count, line) => {
     if (header === undefined) {
       header = recordTexts(buffer, cells, count);
       try {
@@ -561,6 +689,7 @@ function parseFastCsvWorks(source: Source): Work[] | undefined {
       c.title = header.indexOf("title");
       c.url = header.indexOf("pov_url");
       c.submitted = header.indexOf("submitted_at");
+      c.signature = header.indexOf("signature");
       return;
     }
     row++;
@@ -586,7 +715,11 @@ function parseFastCsvWorks(source: Source): Work[] | undefined {
       texts.start.push(cells.start[k]!);
       texts.end.push(cells.end[k]!);
     }
-    out.push(new FastWork(cellText(buffer, cells, c.work), contributor, submittedAt, row, line, texts, at));
+    const work = new FastWork(cellText(buffer, cells, c.work), contributor, submittedAt, row, line, texts, at);
+    if (c.signature >= 0 && cells.end[c.signature]! > cells.start[c.signature]!) {
+      work.signature = cellText(buffer, cells, c.signature);
+    }
+    out.push(work);
   });
   if (!complete || header === undefined) return undefined;
   if (headerError) throw headerError;
@@ -606,6 +739,7 @@ export function parseWorks(source: Source): Work[] {
     title: d.title,
     povUrl: d.pov_url,
     submittedAt: d.submitted_at,
+    ...(d.signature ? { signature: d.signature } : {}),
     row,
     line,
   }));
@@ -616,7 +750,7 @@ export function parseWorks(source: Source): Work[] {
  * bad row with the schema, and throws them all; returns if every row passes. The fast reader stops
  * at the first bad row; this finds the others.
  */
-export function checkVoteRows(source: Source): void {
+export function checkVoteRows(source: AnySource): void {
   const errors = new ErrorCollector();
   let c: { work: number; voter: number; points: number; cast: number } | undefined;
   scanCsv(source, VOTE_COLUMNS, (record, row, line, header) => {

@@ -11,7 +11,8 @@
  * the six words, so that its inputsHash is what it always was.
  */
 import { rulesToJson, type Rules } from "./config.js";
-import { keccak256, keccak256Hex } from "./keccak.js";
+import { keccak256Hex } from "./keccak.js";
+import { inputDigest, inputSize, type InputFile } from "./input-files.js";
 import type { Manifest } from "../../protocol/artifacts.js";
 
 /** One input file as recorded in the manifest and copied into the artifacts. */
@@ -19,7 +20,8 @@ export interface InputRecord {
   role: (typeof INPUT_ROLES)[number] | (typeof RECOVERY_INPUT_ROLES)[number];
   /** Path relative to the artifacts directory, e.g. "inputs/votes.csv". */
   file: string;
-  bytes: Uint8Array;
+  /** The bytes, or the file read in chunks (votes.csv: input-files.ts). */
+  bytes: Uint8Array | InputFile;
 }
 
 export const INPUT_ROLES = ["works", "votes", "teams", "previous", "epoch"] as const;
@@ -31,13 +33,13 @@ export function computeInputsHash(inputs: readonly InputRecord[], rules: Rules):
   const parts = Buffer.alloc(32 * (INPUT_ROLES.length + 1 + (extra ? RECOVERY_INPUT_ROLES.length : 0)));
   INPUT_ROLES.forEach((role, i) => {
     const input = inputs.find((x) => x.role === role);
-    if (input) parts.set(keccak256(input.bytes), 32 * i);
+    if (input) parts.set(inputDigest(input.bytes), 32 * i);
   });
-  parts.set(keccak256(Buffer.from(JSON.stringify(rulesToJson(rules)))), 32 * INPUT_ROLES.length);
+  parts.set(inputDigest(Buffer.from(JSON.stringify(rulesToJson(rules)))), 32 * INPUT_ROLES.length);
   if (extra) {
     RECOVERY_INPUT_ROLES.forEach((role, i) => {
       const input = inputs.find((x) => x.role === role);
-      if (input) parts.set(keccak256(input.bytes), 32 * (INPUT_ROLES.length + 1 + i));
+      if (input) parts.set(inputDigest(input.bytes), 32 * (INPUT_ROLES.length + 1 + i));
     });
   }
   return keccak256Hex(parts);
@@ -50,7 +52,7 @@ export function recordInputs(inputs: readonly InputRecord[]): Manifest["inputs"]
   return inputs.map((x) => ({
     role: x.role,
     file: x.file,
-    keccak256: keccak256Hex(x.bytes),
-    bytes: x.bytes.length,
+    keccak256: "0x" + Buffer.from(inputDigest(x.bytes)).toString("hex"),
+    bytes: inputSize(x.bytes),
   }));
 }

@@ -76,24 +76,28 @@ export function renderReport(result: EpochResult): string[] {
 
   out.push(`\n## Excluded rows\n\n`);
   const excludedVotes = result.excluded;
-  if (excludedVotes.length === 0) {
+  const total = excludedVotes.total;
+  if (total === 0) {
     out.push(`None.\n`);
   } else {
     out.push(
-      `${excludedVotes.length} ${excludedVotes.length === 1 ? "row" : "rows"} excluded. Every one is in excluded.csv (file, row, line, column, reason, work_id, voter, detail).\n\n`,
+      `${total} ${total === 1 ? "row" : "rows"} excluded. Every one is in excluded.csv (file, row, line, column, reason, work_id, voter, detail).\n\n`,
     );
     out.push(`| Reason | Code | Rows |\n|---|---|---:|\n`);
     REJECTION_CODES.forEach((code, c) => {
       const count = excludedVotes.byCode[c]!;
       if (count > 0) out.push(`| ${cell(REJECTION_REASONS[code])} | \`${code}\` | ${count} |\n`);
     });
-    const examples = excludedVotes.inRowOrder().subarray(0, EXCLUDED_EXAMPLES);
-    out.push(
-      excludedVotes.length > examples.length
-        ? `\nThe first ${examples.length}, in file and row order:\n\n`
-        : `\nIn file and row order:\n\n`,
-    );
+    // Excluded works first (the works file comes first), then the votes.
+    const works = excludedVotes.works.slice(0, EXCLUDED_EXAMPLES);
+    const examples = excludedVotes.inRowOrder().subarray(0, EXCLUDED_EXAMPLES - works.length);
+    const shown = works.length + examples.length;
+    out.push(total > shown ? `\nThe first ${shown}, in file and row order:\n\n` : `\nIn file and row order:\n\n`);
     out.push(`| File | Row | Column | work_id | Voter | Reason |\n|---|---:|---|---|---|---|\n`);
+    for (const w of works) {
+      const r = excludedVotes.workRejection(w);
+      out.push(`| ${r.file} | ${r.row} | ${r.column} | ${cell(r.workId)} | | ${cell(r.reason)} |\n`);
+    }
     for (const j of examples) {
       out.push(
         `| ${excludedVotes.file} | ${excludedVotes.rowOf(j)} | ${excludedVotes.columnOf(j)} | ${cell(excludedVotes.workIdOf(j))} | \`${excludedVotes.voterOf(j)}\` | ${cell(excludedVotes.reasonOf(j))} |\n`,

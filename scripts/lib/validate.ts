@@ -2,12 +2,14 @@
  * Validation (docs/design.md §4.2). Hard errors (docs/formats.md) throw an {@link InputError}, or an
  * {@link InputErrors} listing every one found (the run stops, nothing is written); soft rejections
  * (docs/rules.md §1) exclude a vote: they are recorded compactly (excluded.ts), written to excluded.csv and
- * summarised in the report.
+ * summarised in the report. With rules.signatures "required" the signature checks (signatures.ts) run first: they
+ * can exclude a work too (it then scores nothing: its votes are excluded with it), and the votes of a ballot whole.
  */
 import { ZERO_ADDRESS, type Rules } from "./config.js";
-import { ErrorCollector, InputError } from "./errors.js";
-import { ExcludedVotes, REJECTION_CODES } from "./excluded.js";
+import { ErrorCollector, InputError, invariant } from "./errors.js";
+import { ExcludedVotes, REJECTION_CODES, type ExcludedWork } from "./excluded.js";
 import type { TeamMember, Work } from "./inputs.js";
+import { checkSignatures } from "./signatures.js";
 import { castOrder } from "./vote-order.js";
 import { pointsOf, type VoteTable } from "./vote-table.js";
 
@@ -31,7 +33,7 @@ export interface ValidatedEpoch {
   workList: Work[];
   teams: Map<string, Team>;
   votes: VoteTable;
-  /** Position in `workList` of the work of each vote row. */
+  /** Position in `workList` of the work of each vote row (0xffffffff: not in the works file, an excluded vote). */
   voteWork: Uint32Array;
   /**
    * Accepted vote rows (0-based indices into `votes`) grouped by work: work w's are
@@ -50,6 +52,8 @@ export interface ValidationInput {
   teams?: { name: string; rows: TeamMember[] };
   window: { start: number; end: number };
   rules: Rules;
+  /** What signatures are bound to (epoch.json); needed when rules.signatures is "required". */
+  domain?: { epoch: number; chainId: number; distributor: string };
   /** Reputation of each account after the previous epoch (absent = 0). */
   priorReputation: ReadonlyMap<string, bigint>;
 }
@@ -133,6 +137,9 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
   const votes = input.votes.table;
   const n = votes.length;
   const voteWork = new Uint32Array(n);
+  // With signatures required, a signed ballot may name a work that is not in the works file: that vote alone is
+  // excluded (the row cannot be taken out of the file without breaking the ballot's signature).
+  const signed = rules.signatures === "required";
   {
     const known = new Int32Array(votes.workIds.length);
     votes.workIds.forEach((id, w) => (known[w] = workPosition.get(id) ?? -1));
@@ -140,7 +147,7 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     const zeroVoter = votes.voters.indexOf(ZERO_ADDRESS);
     for (let i = 0; i < n; i++) {
       const w = known[votes.work[i]!]!;
-      if (w < 0) {
+      if (w < 0 && !signed) {
         errors.add(
           () =>
             new InputError(
@@ -168,6 +175,17 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
   }
   errors.throwIfAny();
 
+  invariant(!signed || input.domain !== undefined, "rules.signatures is required but no domain is given");
+  const verdicts = signed
+    ? checkSignatures({
+        ...input.domain!,
+        works: workList,
+        teamMembers: new Map([...teams.values()].map((t) => [t.name, t.members.map((m) => m.member)])),
+        votes,
+        voteWork,
+      })
+    : undefined;
+
   // Self-votes compare voter indices: the contributor's (−1 if it never votes), or a team's members'.
   const voterIndex = votes.voterIndex ?? new Map<string, number>(votes.voters.map((v, i) => [v, i]));
   const teamVoters = new Map<string, Set<number>>();
@@ -194,7 +212,24 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     minVoterReputation: rules.minVoterReputation,
     priorReputation: input.priorReputation,
     teams: teamNames,
+    details: verdicts?.details,
   });
+  if (verdicts) {
+    workList.forEach((work, w) => {
+      if (verdicts.work[w] === 0) return;
+      const c = work.contributor;
+      excluded.addWork(input.works.name, {
+        row: work.row,
+        line: work.line,
+        code: REJECTION_CODES[verdicts.work[w]! - 1] as ExcludedWork["code"],
+        workId: work.workId,
+        contributor: c.kind === "address" ? c.address : `team:${c.team}`,
+        detail: verdicts.workDetail[w]!,
+      });
+    });
+  }
+  /** Per vote row: 1 + the code of the signature checks' rejection, or 0. */
+  const early = verdicts?.vote;
 
   // Exact for every points value that is a safe integer (larger ones are compared as bigint).
   const maxPoints = Number(rules.maxPoints);
@@ -207,13 +242,18 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
   // of (work, voter) pairs.
   const order = castOrder(votes.castAt);
   const starts = new Uint32Array(workList.length + 1);
-  for (let i = 0; i < n; i++) starts[voteWork[i]! + 1]!++;
+  for (let i = 0; i < n; i++) if (early === undefined || early[i] === 0) starts[voteWork[i]! + 1]!++;
   for (let w = 1; w <= workList.length; w++) starts[w]! += starts[w - 1]!;
   /** Processing positions k, grouped by work; becomes the accepted rows, in place. */
   const grouped = new Uint32Array(n);
   {
     const fill = starts.slice(0, workList.length);
-    for (let k = 0; k < n; k++) grouped[fill[voteWork[order[k]!]!]!++] = k;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      // Rows the signature checks excluded never reach the rules' checks.
+      if (early !== undefined && early[i] !== 0) excluded.add(k, i, early[i]! - 1, verdicts!.voteDetail[i]!);
+      else grouped[fill[voteWork[i]!]!++] = k;
+    }
   }
   /** Per voter: 1 + the last work it has an accepted vote on. */
   const acceptedOn = new Int32Array(votes.voters.length);
@@ -264,8 +304,8 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     {
       file: input.works.name,
       read: input.works.rows.length,
-      accepted: input.works.rows.length,
-      excluded: 0,
+      accepted: input.works.rows.length - excluded.works.length,
+      excluded: excluded.works.length,
     },
     {
       file: input.votes.name,

@@ -12,12 +12,13 @@
  */
 import { parseAddress } from "./address.js";
 import { ByteInterner, checksumAddressCached, smallIntegerBytes, utcSecondsBytes } from "./cells.js";
-import { asBuffer, cellText, recordTexts, scanFastCsv, type CsvCells } from "./csv-fast.js";
-import { isUtf8 } from "./encoding.js";
+import { cellText, FastCsvScanner, recordTexts, type CsvCells } from "./csv-fast.js";
 import { InputError, invariant } from "./errors.js";
 import {
   checkColumns,
+  forEachChunk,
   formatOf,
+  inMemory,
   INTEGER,
   parseVotes,
   rowError,
@@ -25,6 +26,7 @@ import {
   scanCsv,
   VOTE_COLUMNS,
   voteRow,
+  type AnySource,
   type Source,
   type Vote,
 } from "./inputs.js";
@@ -46,7 +48,7 @@ export interface VoteTable {
   castAt: Float64Array;
   /** The CSV line where each row ends; undefined for a JSON file. */
   line: Uint32Array | undefined;
-  /** Non-empty signatures by row index (not used by the rules yet, docs/formats.md). */
+  /** Non-empty signatures by row index (checked with rules.signatures "required": signatures.ts, docs/rules.md). */
   signatures: Map<number, string>;
   /** Each voter's index in `voters`, when the reader kept it (it builds one anyway). */
   voterIndex?: ReadonlyMap<string, number>;
@@ -160,23 +162,27 @@ function parsePoints(text: string, row: number, big: Map<number, bigint>): numbe
   return NaN;
 }
 
-/** Rows in `bytes`, estimated from the line length of its first megabyte (a little over, rarely under). */
-function estimateRows(bytes: Uint8Array): number {
+/**
+ * Rows in a file of `size` bytes starting with `bytes`, estimated from the line length of their first megabyte (a
+ * little over, rarely under).
+ */
+function estimateRows(bytes: Uint8Array, size = bytes.length): number {
   const sample = Math.min(bytes.length, 1 << 20);
   let lines = 0;
   for (let p = bytes.indexOf(0x0a); p >= 0 && p < sample; p = bytes.indexOf(0x0a, p + 1)) lines++;
   if (lines === 0) return 16;
-  return Math.ceil((bytes.length / sample) * lines * 1.05) + 16;
+  return Math.ceil((size / sample) * lines * 1.05) + 16;
 }
+
+/** The size of `source`'s file, as far as it can be told before reading it. */
+const sizeOf = (source: AnySource): number => ("bytes" in source ? source.bytes.length : source.file.sizeOnDisk());
 
 /**
  * The fast way (csv-fast.ts): returns the table, throws the error of the first bad row (or of the header), or
  * returns undefined when the file is not in the shape the scanner reads — then csv-parse reads it.
  */
-function readFastCsvVotes(source: Source): VoteTable | undefined {
-  const bytes = source.bytes;
-  const buffer = asBuffer(bytes);
-  const columns = new VoteColumns(estimateRows(bytes));
+function readFastCsvVotes(source: AnySource): VoteTable | undefined {
+  let columns: VoteColumns | undefined;
   const works = new ByteInterner(1 << 14);
   const texts = new ByteInterner(1 << 14);
   /** Voter text number → voter index, or -1 if the text is not an address. */
@@ -192,16 +198,18 @@ function readFastCsvVotes(source: Source): VoteTable | undefined {
   let cSignature = -1;
 
   /** Interns cell c (with `""` inside a quoted cell made one quote). */
-  const intern = (interner: ByteInterner, cells: CsvCells, c: number): number => {
+  const intern = (interner: ByteInterner, bytes: Buffer, cells: CsvCells, c: number): number => {
     if (cells.kind[c] !== 2) return interner.intern(bytes, cells.start[c]!, cells.end[c]!);
-    const text = Buffer.from(cellText(buffer, cells, c));
+    const text = Buffer.from(cellText(bytes, cells, c));
     return interner.intern(text, 0, text.length);
   };
 
-  const complete = scanFastCsv(
-    bytes,
+  // The file in chunks (a Source in one): each record's cells index the bytes it is handed with.
+  const scanner = new FastCsvScanner(
     VOTE_COLUMNS.required.length + (VOTE_COLUMNS.optional?.length ?? 0),
-    (cells, count, line) => {
+    (cells, count, line, buffer) => {
+      const bytes = buffer;
+      columns ??= new VoteColumns(estimateRows(bytes, sizeOf(source)));
       if (header === undefined) {
         header = recordTexts(buffer, cells, count);
         try {
@@ -225,10 +233,10 @@ function readFastCsvVotes(source: Source): VoteTable | undefined {
         bad = { record: recordTexts(buffer, cells, count), row, line };
         return;
       }
-      const w = intern(works, cells, cWork);
+      const w = intern(works, bytes, cells, cWork);
       if (works.added) columns.workIds.push(cellText(buffer, cells, cWork));
       // voter: each distinct text checked once
-      const t = intern(texts, cells, cVoter);
+      const t = intern(texts, bytes, cells, cVoter);
       if (texts.added) {
         if (t === voterOfText.length) {
           const grown = new Int32Array(voterOfText.length * 2);
@@ -265,15 +273,16 @@ function readFastCsvVotes(source: Source): VoteTable | undefined {
       columns.add(w, voter, points, castAt, line);
     },
   );
-  if (!complete || header === undefined) return undefined;
+  forEachChunk(source, (chunk) => scanner.push(chunk));
+  if (!scanner.end() || header === undefined) return undefined;
   if (headerError) throw headerError;
   if (bad) throw wordRowError(source, header, bad);
-  return columns.table(true);
+  return (columns ?? new VoteColumns(16)).table(true);
 }
 
 /** The error of a bad votes row, worded by the schema exactly as a row-by-row zod parse does. */
 function wordRowError(
-  source: Source,
+  source: AnySource,
   header: string[],
   bad: { record: string[]; row: number; line: number },
 ): InputError {
@@ -283,13 +292,12 @@ function wordRowError(
   return rowError(source, { row: bad.row, line: bad.line, values }, parsed.error);
 }
 
-function readCsvVotes(source: Source): VoteTable {
-  if (isUtf8(source.bytes)) {
-    const fast = readFastCsvVotes(source);
-    if (fast) return fast;
-  }
+function readCsvVotes(source: AnySource): VoteTable {
+  // A streamed file is read in chunks either way, never whole.
+  const fast = readFastCsvVotes(source);
+  if (fast) return fast;
   // About 70 bytes a row in practice; the columns grow if the guess is short.
-  const columns = new VoteColumns(estimateRows(source.bytes));
+  let columns = new VoteColumns(16);
   /** Voter cell text → voter index: each distinct text is checked (EIP-55) once. */
   const voterByText = new Map<string, number>();
   let bad: { record: string[]; row: number; line: number } | undefined;
@@ -301,7 +309,10 @@ function readCsvVotes(source: Source): VoteTable {
 
   const { header } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) => {
     if (cWork < 0) {
-      // First row: the header has passed the column checks.
+      // First row: the header has passed the column checks. About 70 bytes a row in practice; the columns grow
+      // if the guess is short.
+      const sample = "bytes" in source ? source.bytes : Buffer.from(record.join(",") + "\n");
+      columns = new VoteColumns(estimateRows(sample, sizeOf(source)));
       cWork = header.indexOf("work_id");
       cVoter = header.indexOf("voter");
       cPoints = header.indexOf("points");
@@ -349,6 +360,6 @@ function fromRows(rows: Vote[]): VoteTable {
 }
 
 /** Reads a votes file (CSV or JSON) into columns; throws InputError as the row-by-row parse did. */
-export function readVotes(source: Source): VoteTable {
-  return formatOf(source.name) === "json" ? fromRows(parseVotes(source)) : readCsvVotes(source);
+export function readVotes(source: AnySource): VoteTable {
+  return formatOf(source.name) === "json" ? fromRows(parseVotes(inMemory(source))) : readCsvVotes(source);
 }
