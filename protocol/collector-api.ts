@@ -7,6 +7,9 @@ import { z } from "zod";
 
 export const COLLECTOR_API_VERSION = "v1";
 
+/** The port `social-mining serve` listens on unless told otherwise (on 127.0.0.1). */
+export const COLLECTOR_DEFAULT_PORT = 8787;
+
 /** The routes, relative to the collector's base URL. */
 export const COLLECTOR_ROUTES = {
   health: "/v1/health",

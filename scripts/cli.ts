@@ -25,6 +25,7 @@ import { checkOnChain, type ChainReport } from "./lib/chain.js";
 import { verifyHistory, type EpochCheck } from "./lib/history.js";
 import { manifestRecoveries } from "./lib/recoveries.js";
 import { verifyResultOf } from "./lib/verify.js";
+import { addServeCommand } from "../collector/cli.js";
 
 function print(json: boolean, data: unknown, text: string): void {
   process.stdout.write(json ? JSON.stringify(data, null, 2) + "\n" : text + "\n");
@@ -363,6 +364,8 @@ export async function main(argv: string[]): Promise<number> {
         ].join("\n"),
       );
     });
+
+  addServeCommand(program);
 
   try {
     await program.parseAsync(argv, { from: "user" });
