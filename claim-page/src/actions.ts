@@ -6,6 +6,7 @@ import { BrowserProvider, Contract, getAddress } from "ethers";
 import { EPOCH_REWARDS_ABI } from "../../protocol/index.js";
 import { claimsOf, loadAccount, stillUnclaimed } from "./claims";
 import { describeError } from "./errors";
+import { pageChanged } from "./members";
 import { shortAddress } from "./format";
 import { render, setStatus, state, wrongChain } from "./state";
 import { requestAccounts, switchChain, walletChainId, type Wallet } from "./wallet";
@@ -36,6 +37,7 @@ function onAccounts(accounts: unknown) {
   state.account = next;
   if (state.viewing === previous || !state.viewing) state.viewing = next;
   setStatus(undefined);
+  pageChanged();
   void refresh();
 }
 
@@ -61,6 +63,7 @@ export async function connect(wallet: Wallet) {
     state.account = getAddress(accounts[0]!);
     state.viewing = state.account;
     setStatus(undefined);
+    pageChanged();
     await refresh();
   } catch (error) {
     setStatus({ kind: "failed", text: `Could not connect: ${describeError(error)}` });

@@ -1,5 +1,5 @@
 /**
- * Where the page points: chain, pool, RPC and artifacts. Read at run time from `config.json` next to
+ * Where the page points: chain, pool, RPC, artifacts and the collector. Read at run time from `config.json` next to
  * index.html (so one build serves any deployment), or from another same-origin file named by `?config=`.
  * Addresses and URLs are never taken from the query string itself: a link cannot make the page send
  * transactions to another contract or trust another RPC.
@@ -43,7 +43,28 @@ export interface PageConfig {
   nativeCurrency: NativeCurrency;
   /** Public RPC URLs to suggest to the wallet in wallet_addEthereumChain (default: rpcUrl). */
   walletRpcUrls?: string[];
+  /**
+   * The collector's base URL (resolved, with a trailing slash), where members report works and cast ballots;
+   * undefined when none is configured: the Report and Vote pages say so, claiming works as ever.
+   */
+  collector?: string;
+  /** collector as written in config.json (for display). */
+  collectorBase?: string;
+  /** The categories offered in the report form. */
+  categories: string[];
 }
+
+/** The categories of the report form when config.json names none. */
+export const DEFAULT_CATEGORIES = [
+  "article",
+  "bug-report",
+  "campaign",
+  "moderation",
+  "partnership",
+  "tool",
+  "translation",
+  "video",
+];
 
 export class ConfigError extends Error {}
 
@@ -101,6 +122,23 @@ export function parseConfig(raw: unknown, pageUrl: string): PageConfig {
   const chainName = r.chainName === undefined ? `chain ${chainId}` : field(r, "chainName", isString, "a string");
   const currency = (r.nativeCurrency ?? { name: "Ether", symbol: "ETH", decimals: 18 }) as NativeCurrency;
   const walletRpcUrls = Array.isArray(r.walletRpcUrls) ? r.walletRpcUrls.filter(isHttpUrl) : undefined;
+  let collector: string | undefined;
+  let collectorBase: string | undefined;
+  if (r.collector !== undefined && r.collector !== null && r.collector !== "") {
+    collectorBase = field(r, "collector", isString, "the collector's URL");
+    const resolved = new URL(collectorBase.endsWith("/") ? collectorBase : `${collectorBase}/`, pageUrl);
+    if (resolved.protocol !== "http:" && resolved.protocol !== "https:") {
+      throw new ConfigError('config.json: "collector" must be an http(s) URL');
+    }
+    collector = resolved.href;
+  }
+  let categories = DEFAULT_CATEGORIES;
+  if (r.categories !== undefined) {
+    if (!Array.isArray(r.categories) || r.categories.length === 0 || !r.categories.every(isString)) {
+      throw new ConfigError('config.json: "categories" must be a non-empty list of strings');
+    }
+    categories = [...new Set(r.categories as string[])];
+  }
   return {
     chainId,
     chainName,
@@ -114,6 +152,9 @@ export function parseConfig(raw: unknown, pageUrl: string): PageConfig {
     explorerTxUrl,
     nativeCurrency: currency,
     walletRpcUrls,
+    collector,
+    collectorBase,
+    categories,
   };
 }
 

@@ -1,4 +1,4 @@
-/** The footer: which chain, pool, token and artifacts the page reads. */
+/** The footer: which chain, pool, token, artifacts and collector the app reads. */
 import { $, h, replace } from "../dom";
 import { state } from "../state";
 
@@ -17,6 +17,8 @@ export function renderFooter() {
       d ? h("code", {}, d.token.address) : "",
       " · artifacts ",
       h("code", { title: c.artifactsBaseUrl }, c.artifactsBase),
+      c.collector ? " · collector " : "",
+      c.collector ? h("code", { title: c.collector }, c.collectorBase ?? c.collector) : "",
     ),
   );
 }

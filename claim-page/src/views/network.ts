@@ -17,7 +17,7 @@ export function renderNetwork() {
       "p",
       {},
       h("strong", {}, "Wrong network. "),
-      `Your wallet is on chain ${state.chainId}; the rewards pool is on ${state.config.chainName} (chain ${state.config.chainId}). Switch networks to claim.`,
+      `Your wallet is on chain ${state.chainId}; the rewards pool is on ${state.config.chainName} (chain ${state.config.chainId}). Switch networks to ${state.route === "claim" ? "claim" : "sign"}.`,
     ),
     h(
       "button",

@@ -7,7 +7,8 @@ import { legacyWallet, type Wallet } from "../wallet";
 
 export function renderWallet() {
   const section = $("wallet");
-  if (state.fatal) {
+  // The Report and Vote pages need the configuration and the collector, not the chain: they keep the wallet.
+  if (state.fatal && (state.route === "claim" || !state.config)) {
     replace(section);
     return;
   }
@@ -22,7 +23,7 @@ export function renderWallet() {
         ": ",
         h("code", { id: "account", title: state.account }, state.account),
       ),
-      lookupForm(),
+      state.route === "claim" && lookupForm(),
     );
     return;
   }
@@ -51,9 +52,11 @@ export function renderWallet() {
       : h(
           "p",
           { id: "no-wallet" },
-          "No wallet found in this browser. Install a wallet extension or open this page in your wallet's browser — or look up an address below to see its rewards.",
+          state.route === "claim"
+            ? "No wallet found in this browser. Install a wallet extension or open this page in your wallet's browser — or look up an address below to see its rewards."
+            : "No wallet found in this browser. Install a wallet extension or open this page in your wallet's browser to report work and vote.",
         ),
-    lookupForm(),
+    state.route === "claim" && lookupForm(),
   );
 }
 
