@@ -8,6 +8,9 @@
  * last leaf unclaimed; an idle contributor (no leaf after epoch 1) decays without any transaction. Finally epoch 1
  * expires and is swept. The summary compares every on-chain figure with the artifacts, decay included, and the
  * task exits non-zero on any mismatch.
+ *
+ * A fourth epoch comes from the community side (demo-community.ts): members sign work reports and ballots, a
+ * collector checks and stores them, and its exports are allocated with every signature required.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +28,7 @@ import { TaskError } from "./lib/errors.js";
 import { stateName } from "../protocol/epoch.js";
 import { isoDate } from "./lib/format.js";
 import { claimRewards } from "./lib/ops/claim.js";
+import { communityEpoch } from "./demo-community.js";
 import { fundPool } from "./lib/ops/fund.js";
 import { proposeEpoch } from "./lib/ops/propose.js";
 import { sweepEpoch } from "./lib/ops/sweep.js";
@@ -198,6 +202,51 @@ async function runDemo(hre: HardhatRuntimeEnvironment): Promise<void> {
       if (outcome.status === "done") for (const c of outcome.plan.claims) record(late, epochs[Number(c.epoch) - 1]!);
     }
 
+    // Epoch 4 comes from the community side: signed reports and ballots through a collector.
+    const communityNumber = EPOCHS.at(-1)! + 1;
+    console.log(`== epoch ${communityNumber}: members report and vote with signatures, through the collector`);
+    const busy = new Set([...operators, signers[2]!.address, idle, late, forgetful]);
+    const members = signers.slice(10).filter((s) => !busy.has(s.address));
+    const communityDir = join(work, `epoch-${communityNumber}`);
+    const community = await communityEpoch({
+      epoch: communityNumber,
+      chainId,
+      pool: poolAddress,
+      members,
+      now: async () => Number(await networkHelpers.time.latest()),
+      increaseTo: (seconds) => networkHelpers.time.increaseTo(seconds),
+      work,
+      outDir: communityDir,
+      previous: epochs.at(-1)!.dir,
+      log,
+    });
+    const r = community.result;
+    log(
+      `epoch ${communityNumber}: ${tokens(r.total)} to ${r.accounts.length} leaves, root ${r.root.slice(0, 18)}…, reputation ${r.reputationTotal} over ${r.reputation.length} accounts`,
+    );
+    const fourth: Epoch = {
+      epoch: communityNumber,
+      dir: communityDir,
+      manifest: readManifest(communityDir),
+      claims: readClaims(communityDir),
+      reputation: readReputationCsv(communityDir),
+    };
+    epochs.push(fourth);
+    const proposedFourth = await proposeEpoch(as(proposer!), communityDir, { uri: `file://${communityDir}`, log });
+    if (proposedFourth.status !== "done") throw new TaskError(`epoch ${communityNumber} was not proposed`);
+    await networkHelpers.time.increaseTo(proposedFourth.claimableAt);
+    if (idle) idleScores.push(await pool.getVotes(idle));
+    let communityClaims = 0;
+    for (const account of local(fourth)) {
+      if (account === late || account === forgetful) continue;
+      const outcome = await claimRewards(as(byAddress.get(account)!), account, [communityDir]);
+      if (outcome.status === "done") {
+        record(account, fourth);
+        communityClaims++;
+      }
+    }
+    log(`${communityClaims} members claimed their epoch ${communityNumber} rewards`);
+
     console.log("== expiry");
     const first = await pool.getEpoch(1);
     await networkHelpers.time.increaseTo(first.expiresAt);
@@ -210,7 +259,7 @@ async function runDemo(hre: HardhatRuntimeEnvironment): Promise<void> {
       const nonce = await ethers.provider.getTransactionCount(idle);
       if (nonce !== idleNonce) mismatches.push(`idle ${idle} sent ${nonce - idleNonce} transaction(s)`);
       console.log(
-        `\n${short(idle)} (idle since epoch 1, no transaction): score ${idleScores.join(" → ")} as epochs ${EPOCHS.join(", ")} became final; reputation.csv ${epochs.map((e) => e.reputation.get(idle.toLowerCase()) ?? 0n).join(" → ")}`,
+        `\n${short(idle)} (idle since epoch 1, no transaction): score ${idleScores.join(" → ")} as epochs ${epochs.map((e) => e.epoch).join(", ")} became final; reputation.csv ${epochs.map((e) => e.reputation.get(idle.toLowerCase()) ?? 0n).join(" → ")}`,
       );
       epochs.forEach((e, i) => {
         const expected = e.reputation.get(idle.toLowerCase()) ?? 0n;
