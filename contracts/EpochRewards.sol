@@ -302,11 +302,11 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
     ) external {
         // No reentrancy guard: every effect precedes the one external call (the transfer), so a token hook that
         // calls back finds this leaf claimed and the soul saved (docs/threat-model.md).
-        (Epoch storage e, uint256 unclaimed) = _verifyLeaf(epoch, index, account, amount, reputation, proof);
+        (Epoch storage e, uint256 times) = _verifyLeaf(epoch, index, account, amount, reputation, proof);
         SoulLedger.Soul memory soul = _loadSoul(account);
         uint256 before = SoulLedger.anchorOf(soul);
         bool anchored = _applyClaim(soul, account, epoch, reputation);
-        _spendLeaf(e, unclaimed, epoch, index, account, amount);
+        _spendLeaf(e, times, epoch, index, account, amount);
         _commitSoul(account, soul, before, anchored);
         _pay(account, amount);
     }
@@ -333,7 +333,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                 anchored = false;
                 owed = 0;
             }
-            (Epoch storage e, uint256 unclaimed) = _verifyLeaf(
+            (Epoch storage e, uint256 times) = _verifyLeaf(
                 c.epoch,
                 c.index,
                 c.account,
@@ -342,7 +342,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                 c.proof
             );
             if (_applyClaim(soul, account, c.epoch, c.reputation)) anchored = true;
-            _spendLeaf(e, unclaimed, c.epoch, c.index, c.account, c.amount);
+            _spendLeaf(e, times, c.epoch, c.index, c.account, c.amount);
             // Cannot overflow: each amount was checked against its epoch's uint96 total.
             unchecked {
                 owed += c.amount;
@@ -500,35 +500,44 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         uint256 amount,
         uint256 reputation,
         bytes32[] calldata proof
-    ) private view returns (Epoch storage e, uint256 unclaimed) {
+    ) private view returns (Epoch storage e, uint256 times) {
         e = _epochs[epoch];
         bytes32 root = e.root;
         if (root == bytes32(0)) _revertNotLive(epoch);
+        // The second slot whole, read once (its fields one by one would read it again after the proof): claimableAt |
+        // expiresAt << 32 | unclaimed << 64 | paused << 160 | the search keys above.
+        assembly ("memory-safe") {
+            times := sload(add(e.slot, 1))
+        }
         // The pool's pause is copied into every open epoch: a claim reads no global state.
-        if (e.paused) revert EnforcedPause();
-        uint256 claimableAt = e.claimableAt;
+        if ((times >> 160) & 0xff != 0) revert EnforcedPause();
+        uint256 claimableAt = uint32(times);
         if (block.timestamp < claimableAt) revert EpochInChallenge(epoch, claimableAt);
-        uint256 expiresAt = e.expiresAt;
+        uint256 expiresAt = uint32(times >> 32);
         if (block.timestamp >= expiresAt) revert EpochExpired(epoch, expiresAt);
         if (!MerkleProof.verifyCalldata(proof, root, _leafHash(index, account, amount, reputation))) {
             revert InvalidProof(epoch, index, account, amount, reputation);
         }
-        unclaimed = e.unclaimed;
     }
 
-    /// @dev Counts a verified leaf's amount against its epoch's total (`unclaimed`, as `_verifyLeaf` read it).
+    /// @dev Counts a verified leaf's amount against its epoch's total: `times` is the epoch's second slot as
+    /// `_verifyLeaf` read it (nothing writes it in between), written back with the new `unclaimed`.
     function _spendLeaf(
         Epoch storage e,
-        uint256 unclaimed,
+        uint256 times,
         uint256 epoch,
         uint256 index,
         address account,
         uint256 amount
     ) private {
+        uint256 unclaimed = uint96(times >> 64);
         if (amount > unclaimed) revert EpochTotalExceeded(epoch, e.total - unclaimed, amount, e.total);
-        // Cannot underflow: checked above.
+        // Cannot underflow: checked above; the result fits the 96 bits of `unclaimed`.
         unchecked {
-            e.unclaimed = uint96(unclaimed - amount);
+            times = (times & ~(uint256(type(uint96).max) << 64)) | ((unclaimed - amount) << 64);
+        }
+        assembly ("memory-safe") {
+            sstore(add(e.slot, 1), times)
         }
         emit Claimed(epoch, index, account, amount);
     }
@@ -547,11 +556,12 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         // slot back each time): root; claimableAt | expiresAt | unclaimed = total | paused = false | firstKey |
         // secondKey; total | reputationTotal | flags = 0. Each value fits its field (checked by the caller or below
         // 2^32 until 2106); a vetoed epoch's flags are cleared as the struct assignment did.
-        uint256 times = uint256(uint32(claimableAt)) |
-            (uint256(uint32(expiresAt)) << 32) |
-            (total << 64) |
-            (firstKey << 168) |
-            (secondKey << 200);
+        uint256 times =
+            uint256(uint32(claimableAt)) |
+                (uint256(uint32(expiresAt)) << 32) |
+                (total << 64) |
+                (firstKey << 168) |
+                (secondKey << 200);
         uint256 amounts = total | (reputationTotal << 96);
         Epoch storage e = _epochs[epoch];
         assembly ("memory-safe") {
@@ -571,12 +581,13 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
     /// `PoolState`: available | latestEpoch << 120 | latestClaimableAt << 152 | challengePeriod << 184 |
     /// claimWindow << 216 | paused << 248.
     function _saveState(PoolState memory st) private {
-        uint256 word = uint256(st.available) |
-            (uint256(st.latestEpoch) << 120) |
-            (uint256(st.latestClaimableAt) << 152) |
-            (uint256(st.challengePeriod) << 184) |
-            (uint256(st.claimWindow) << 216) |
-            (st.paused ? uint256(1) << 248 : 0);
+        uint256 word =
+            uint256(st.available) |
+                (uint256(st.latestEpoch) << 120) |
+                (uint256(st.latestClaimableAt) << 152) |
+                (uint256(st.challengePeriod) << 184) |
+                (uint256(st.claimWindow) << 216) |
+                (st.paused ? uint256(1) << 248 : 0);
         assembly ("memory-safe") {
             sstore(_state.slot, word)
         }
