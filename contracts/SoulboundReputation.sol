@@ -301,7 +301,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         bool newest = epoch > s.lastClaimedEpoch;
         if (!SoulLedger.markClaimed(s, epoch)) revert AlreadyClaimed(epoch, account);
         if (!newest || s.recoveredAway) return false;
-        if (s.since != 0 && reputation == ReputationDecay.decayBy(s.value, epoch - s.anchorEpoch, _decayFactor)) return false;
+        if (s.since != 0 && reputation == ReputationDecay.decayBy(s.value, epoch - s.anchorEpoch, _decayFactor))
+            return false;
         SoulLedger.setAnchor(s, uint64(reputation), uint32(epoch));
         return true;
     }

@@ -7,7 +7,7 @@ pragma solidity ^0.8.28;
 /// `d` applied `n` times. The epoch pipeline (`decay` in scripts/lib/reputation.ts) computes the same function, and
 /// because it is an iteration, `decay(decay(r, a), b) == decay(r, a + b)` holds exactly: it does not matter from
 /// which of an account's leaves the decay is counted.
-/// @dev Gas grows with `min(n, epochs until the score reaches 0)`: about 16 gas an epoch. With 10% a year's worth
+/// @dev Gas grows with `min(n, epochs until the score reaches 0)`: about 18 gas an epoch. With 10% a year's worth
 /// of weekly epochs costs about 1k; a uint64 score reaches 0 within 421 epochs at 10% decay.
 library ReputationDecay {
     /// @notice Basis points of a whole.

@@ -145,14 +145,22 @@ library SoulLedger {
             entry = upper ? history[key] >> 128 : uint128(history[key]);
         }
         if (entry >> 96 <= timepoint) return (true, uint64(entry), uint32(entry >> 64));
-        // Otherwise the newest position in [1, length) whose `since` is at most `timepoint`, by a descent of the
-        // ternary tree: the block [base, base + 3p) holds (low, high), with `low == base` at or before `timepoint` (0:
-        // none) and `high` after it; the node of the block is the slot keyed base + p, holding positions base + p and
-        // base + 2p. One slot read per level, log3(length) + 1 levels at most.
+        return _search(history, length, timepoint);
+    }
+
+    /// @dev The newest history entry at a position in [1, length) whose `since` is at most `timepoint` (the entry at
+    /// `length` is after it), by a descent of the ternary tree: the block [base, base + 3p) holds (low, high), with
+    /// `low == base` at or before `timepoint` (0: none) and `high` after it; the node of the block is the slot keyed
+    /// base + p, holding positions base + p and base + 2p. One slot read per level, log3(length) + 1 levels at most.
+    function _search(
+        mapping(uint256 => uint256) storage history,
+        uint256 length,
+        uint256 timepoint
+    ) private view returns (bool found, uint256 value, uint256 anchorEpoch) {
         uint256 low = 0;
         uint256 high = length;
         uint256 p = 1;
-        entry = 0;
+        uint256 entry = 0;
         // Unchecked: positions are below 2^31.
         unchecked {
             while (p * 3 <= high) p *= 3;
