@@ -267,11 +267,21 @@ for (let epoch = 1; epoch <= HISTORY_EPOCHS; epoch++) {
 }
 await networkHelpers.mine();
 const poolAddress = await history.pool.getAddress();
+// Timepoints across the whole history (not only its middle): both searches (the soul's anchors, the epochs' finality)
+// cost differently on each side of a node of their trees.
+const SAMPLED = [3, 100, 170, 250, 255, 256, 341, 400, 499];
 const lookups = [
-  { who: "dense soul (500 anchors), timepoint at epoch 250", account: dense!.address, at: times[249]! },
-  { who: "dense soul, timepoint at epoch 3", account: dense!.address, at: times[2]! },
+  ...SAMPLED.map((e) => ({
+    who: `${e === 3 ? "dense soul (500 anchors)" : "dense soul"}, timepoint at epoch ${e}`,
+    account: dense!.address,
+    at: times[e - 1]!,
+  })),
   { who: "dense soul, latest timepoint", account: dense!.address, at: times[HISTORY_EPOCHS - 1]! },
-  { who: "idle soul (anchor at epoch 1), timepoint at epoch 250", account: idle!.address, at: times[249]! },
+  ...SAMPLED.map((e) => ({
+    who: `${e === 3 ? "idle soul (anchor at epoch 1)" : "idle soul"}, timepoint at epoch ${e}`,
+    account: idle!.address,
+    at: times[e - 1]!,
+  })),
   { who: "idle soul, latest timepoint", account: idle!.address, at: times[HISTORY_EPOCHS - 1]! },
 ];
 let worstVotes = { gas: 0, who: "" };
@@ -282,10 +292,9 @@ for (const l of lookups) {
 }
 let worstSupply = { gas: 0, who: "" };
 for (const [who, at] of [
-  ["timepoint at epoch 250", times[249]!],
-  ["timepoint at epoch 3", times[2]!],
-  ["latest timepoint", times[HISTORY_EPOCHS - 1]!],
-] as const) {
+  ...SAMPLED.map((e) => [`timepoint at epoch ${e}`, times[e - 1]!] as const),
+  ["latest timepoint", times[HISTORY_EPOCHS - 1]!] as const,
+]) {
   const [gas] = (await probe.pastTotalSupply(poolAddress, at)) as [bigint, bigint];
   console.log(`  getPastTotalSupply, ${who}: ${Number(gas).toLocaleString("en-US")}`);
   if (Number(gas) > worstSupply.gas) worstSupply = { gas: Number(gas), who };

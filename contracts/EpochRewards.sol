@@ -50,13 +50,18 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                                 STORAGE
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev Three slots: the root; what every claim reads and writes; what views and sweeps read.
+    /// @dev Three slots: the root; what every claim reads and writes, and the search for the final epoch reads; what
+    /// views and sweeps read.
     struct Epoch {
         bytes32 root; // zero: never proposed, or vetoed
         uint32 claimableAt; // non-decreasing with the epoch number
         uint32 expiresAt; // end of the claim window, moved by pauses
         uint96 unclaimed; // total - claimed
         bool paused; // the pool is paused and this epoch was open when the pause began
+        // The `claimableAt` of the epochs before this one in its node of the 4-ary search tree (`_finalEpochAt`):
+        // epoch n = (4k + d) * 4^v holds those of (4k + 1) * 4^v (if d >= 2) and (4k + 2) * 4^v (if d == 3).
+        uint32 firstKey;
+        uint32 secondKey;
         uint96 total;
         uint64 reputationTotal;
         uint8 flags; // VETOED, SWEPT
@@ -214,7 +219,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         }
         st.latestEpoch = uint32(epoch - 1);
         st.latestClaimableAt = _epochs[epoch - 1].claimableAt;
-        _state = st;
+        _saveState(st);
     }
 
     /// @inheritdoc IEpochRewards
@@ -297,11 +302,11 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
     ) external {
         // No reentrancy guard: every effect precedes the one external call (the transfer), so a token hook that
         // calls back finds this leaf claimed and the soul saved (docs/threat-model.md).
-        (Epoch storage e, uint256 unclaimed) = _verifyLeaf(epoch, index, account, amount, reputation, proof);
+        (Epoch storage e, uint256 times) = _verifyLeaf(epoch, index, account, amount, reputation, proof);
         SoulLedger.Soul memory soul = _loadSoul(account);
         uint256 before = SoulLedger.anchorOf(soul);
         bool anchored = _applyClaim(soul, account, epoch, reputation);
-        _spendLeaf(e, unclaimed, epoch, index, account, amount);
+        _spendLeaf(e, times, epoch, index, account, amount);
         _commitSoul(account, soul, before, anchored);
         _pay(account, amount);
     }
@@ -328,7 +333,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                 anchored = false;
                 owed = 0;
             }
-            (Epoch storage e, uint256 unclaimed) = _verifyLeaf(
+            (Epoch storage e, uint256 times) = _verifyLeaf(
                 c.epoch,
                 c.index,
                 c.account,
@@ -337,7 +342,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
                 c.proof
             );
             if (_applyClaim(soul, account, c.epoch, c.reputation)) anchored = true;
-            _spendLeaf(e, unclaimed, c.epoch, c.index, c.account, c.amount);
+            _spendLeaf(e, times, c.epoch, c.index, c.account, c.amount);
             // Cannot overflow: each amount was checked against its epoch's uint96 total.
             unchecked {
                 owed += c.amount;
@@ -361,7 +366,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         PoolState memory st = _state;
         if (st.paused) revert EnforcedPause();
         st.paused = true;
-        _state = st;
+        _saveState(st);
         _pauseClock.pausedAt = uint32(block.timestamp);
         // Epochs older than the open ones have expired (see `_requireRoomFor`).
         uint256 latest = st.latestEpoch;
@@ -388,7 +393,7 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         // Fits 32 bits: a duration below the current timestamp.
         _pauseClock = PauseClock(0, uint32(clock_.pausedTotal + (block.timestamp - clock_.pausedAt)));
         st.paused = false;
-        _state = st;
+        _saveState(st);
         emit Unpaused(msg.sender);
     }
 
@@ -418,9 +423,12 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
 
     /// @dev Epochs become final in order (`claimableAt` never decreases with the epoch number) and a final epoch is
     /// never vetoed, so the answer is a search over the live epochs' `claimableAt`, between `lowerBound` (final at
-    /// `timepoint`: a soul's anchor epoch, or 0) and the latest. The likely answers are probed first: the latest
-    /// (from the pool's slot), the one before it (recent timepoints), and the one after `lowerBound` (a soul that
-    /// claims every epoch); then a binary search.
+    /// `timepoint`: a soul's anchor epoch, or 0) and the latest. The latest is answered from the pool's slot, and the
+    /// epoch after a soul's anchor (a soul that claims every epoch) is probed first; then a descent of the implicit
+    /// 4-ary tree over the epoch numbers: the node of the block [base, base + 4p) is epoch base + 3p, whose slot holds
+    /// the `claimableAt` of base + p, base + 2p and base + 3p (base + 2p holds those of base + p and base + 2p, for a
+    /// block not yet complete). One slot per level: log4(latest) + 1 slots at most, where a binary search reads
+    /// log2(latest).
     function _finalEpochAt(uint256 timepoint, uint256 lowerBound) internal view override returns (uint256) {
         PoolState memory st = _state;
         uint256 high = st.latestEpoch;
@@ -428,16 +436,45 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         // Invariant: epoch `low` is final at `timepoint` (or is 0), epoch `high` is not.
         uint256 low = lowerBound;
         if (high - low <= 1) return low;
-        if (_epochs[high - 1].claimableAt <= timepoint) return high - 1;
-        high -= 1;
-        if (high - low > 1) {
+        if (low != 0) {
             if (_epochs[low + 1].claimableAt > timepoint) return low;
             low += 1;
         }
-        while (high - low > 1) {
-            uint256 mid = (low + high) >> 1;
-            if (_epochs[mid].claimableAt > timepoint) high = mid;
-            else low = mid;
+        // The block [base, base + 4p) holds [low, high]; base <= low. Unchecked: epoch numbers are below 2^32.
+        unchecked {
+            uint256 p = 1;
+            while (p * 4 <= high) p *= 4;
+            uint256 base = 0;
+            while (high - low > 1) {
+                uint256 first = base + p;
+                uint256 second = first + p;
+                uint256 third = second + p;
+                if (third < high) {
+                    if (third <= low) {
+                        base = third;
+                    } else {
+                        Epoch storage node = _epochs[third];
+                        if (node.claimableAt <= timepoint) base = third;
+                        else if (node.secondKey <= timepoint) (base, high) = (second, third);
+                        else if (node.firstKey <= timepoint) (base, high) = (first, second);
+                        else high = first;
+                    }
+                } else if (second < high) {
+                    if (second <= low) {
+                        base = second;
+                    } else {
+                        Epoch storage node = _epochs[second];
+                        if (node.claimableAt <= timepoint) base = second;
+                        else if (node.firstKey <= timepoint) (base, high) = (first, second);
+                        else high = first;
+                    }
+                } else if (first < high) {
+                    if (first <= low || _epochs[first].claimableAt <= timepoint) base = first;
+                    else high = first;
+                }
+                if (base > low) low = base;
+                p >>= 2;
+            }
         }
         return low;
     }
@@ -463,35 +500,44 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         uint256 amount,
         uint256 reputation,
         bytes32[] calldata proof
-    ) private view returns (Epoch storage e, uint256 unclaimed) {
+    ) private view returns (Epoch storage e, uint256 times) {
         e = _epochs[epoch];
         bytes32 root = e.root;
         if (root == bytes32(0)) _revertNotLive(epoch);
+        // The second slot whole, read once (its fields one by one would read it again after the proof): claimableAt |
+        // expiresAt << 32 | unclaimed << 64 | paused << 160 | the search keys above.
+        assembly ("memory-safe") {
+            times := sload(add(e.slot, 1))
+        }
         // The pool's pause is copied into every open epoch: a claim reads no global state.
-        if (e.paused) revert EnforcedPause();
-        uint256 claimableAt = e.claimableAt;
+        if ((times >> 160) & 0xff != 0) revert EnforcedPause();
+        uint256 claimableAt = uint32(times);
         if (block.timestamp < claimableAt) revert EpochInChallenge(epoch, claimableAt);
-        uint256 expiresAt = e.expiresAt;
+        uint256 expiresAt = uint32(times >> 32);
         if (block.timestamp >= expiresAt) revert EpochExpired(epoch, expiresAt);
         if (!MerkleProof.verifyCalldata(proof, root, _leafHash(index, account, amount, reputation))) {
             revert InvalidProof(epoch, index, account, amount, reputation);
         }
-        unclaimed = e.unclaimed;
     }
 
-    /// @dev Counts a verified leaf's amount against its epoch's total (`unclaimed`, as `_verifyLeaf` read it).
+    /// @dev Counts a verified leaf's amount against its epoch's total: `times` is the epoch's second slot as
+    /// `_verifyLeaf` read it (nothing writes it in between), written back with the new `unclaimed`.
     function _spendLeaf(
         Epoch storage e,
-        uint256 unclaimed,
+        uint256 times,
         uint256 epoch,
         uint256 index,
         address account,
         uint256 amount
     ) private {
+        uint256 unclaimed = uint96(times >> 64);
         if (amount > unclaimed) revert EpochTotalExceeded(epoch, e.total - unclaimed, amount, e.total);
-        // Cannot underflow: checked above.
+        // Cannot underflow: checked above; the result fits the 96 bits of `unclaimed`.
         unchecked {
-            e.unclaimed = uint96(unclaimed - amount);
+            times = (times & ~(uint256(type(uint96).max) << 64)) | ((unclaimed - amount) << 64);
+        }
+        assembly ("memory-safe") {
+            sstore(add(e.slot, 1), times)
         }
         emit Claimed(epoch, index, account, amount);
     }
@@ -505,21 +551,66 @@ contract EpochRewards is IEpochRewards, SoulboundReputation, AccessControlDefaul
         PoolState memory st
     ) private returns (uint256 claimableAt, uint256 expiresAt) {
         (claimableAt, expiresAt) = _schedule(st);
-        _epochs[epoch] = Epoch({
-            root: root,
-            claimableAt: uint32(claimableAt),
-            expiresAt: uint32(expiresAt),
-            unclaimed: uint96(total),
-            paused: false,
-            total: uint96(total),
-            reputationTotal: uint64(reputationTotal),
-            flags: 0
-        });
+        (uint256 firstKey, uint256 secondKey) = _searchKeysOf(epoch, st.latestClaimableAt);
+        // One write per slot, in the layout of `Epoch` (a struct assignment writes each field by itself, reading the
+        // slot back each time): root; claimableAt | expiresAt | unclaimed = total | paused = false | firstKey |
+        // secondKey; total | reputationTotal | flags = 0. Each value fits its field (checked by the caller or below
+        // 2^32 until 2106); a vetoed epoch's flags are cleared as the struct assignment did.
+        uint256 times =
+            uint256(uint32(claimableAt)) |
+                (uint256(uint32(expiresAt)) << 32) |
+                (total << 64) |
+                (firstKey << 168) |
+                (secondKey << 200);
+        uint256 amounts = total | (reputationTotal << 96);
+        Epoch storage e = _epochs[epoch];
+        assembly ("memory-safe") {
+            let slot := e.slot
+            sstore(slot, root)
+            sstore(add(slot, 1), times)
+            sstore(add(slot, 2), amounts)
+        }
         // Fits: total <= available.
         st.available = uint120(st.available - total);
         st.latestEpoch = uint32(epoch);
         st.latestClaimableAt = uint32(claimableAt);
-        _state = st;
+        _saveState(st);
+    }
+
+    /// @dev Writes the pool's state in one write (a struct assignment writes each field by itself), in the layout of
+    /// `PoolState`: available | latestEpoch << 120 | latestClaimableAt << 152 | challengePeriod << 184 |
+    /// claimWindow << 216 | paused << 248.
+    function _saveState(PoolState memory st) private {
+        uint256 word =
+            uint256(st.available) |
+                (uint256(st.latestEpoch) << 120) |
+                (uint256(st.latestClaimableAt) << 152) |
+                (uint256(st.challengePeriod) << 184) |
+                (uint256(st.claimWindow) << 216) |
+                (st.paused ? uint256(1) << 248 : 0);
+        assembly ("memory-safe") {
+            sstore(_state.slot, word)
+        }
+    }
+
+    /// @dev The search keys epoch `epoch` holds (`Epoch.firstKey`, `secondKey`; `_finalEpochAt`), given the previous
+    /// epoch's `claimableAt`: epoch (4k + d) * 4^v holds the `claimableAt` of (4k + 1) * 4^v if d >= 2, and of
+    /// (4k + 2) * 4^v if d == 3, which that epoch holds with its own first key. At most one slot read.
+    function _searchKeysOf(
+        uint256 epoch,
+        uint256 previousClaimableAt
+    ) private view returns (uint256 firstKey, uint256 secondKey) {
+        uint256 p = 1;
+        uint256 m = epoch;
+        while (m & 3 == 0) {
+            m >>= 2;
+            p <<= 2;
+        }
+        m &= 3;
+        if (m == 1) return (0, 0);
+        if (m == 2) return (p == 1 ? previousClaimableAt : _epochs[epoch - p].claimableAt, 0);
+        Epoch storage sibling = _epochs[epoch - p];
+        return (sibling.firstKey, p == 1 ? previousClaimableAt : sibling.claimableAt);
     }
 
     /// @dev Reverts unless epoch `epoch - MAX_OPEN_EPOCHS` has expired (proposals wait while paused, so it is not).

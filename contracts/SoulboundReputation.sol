@@ -40,6 +40,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
     string private _symbol;
     /// @dev `10000 - decayBps`: the share of a score that an epoch keeps.
     uint256 private immutable _keepBps;
+    /// @dev `ReputationDecay.factorOf(_keepBps)`, so that decay loops multiply by a constant.
+    uint256 private immutable _decayFactor;
     /// @dev Renders `tokenURI`, deployed with this contract.
     SoulMetadata private immutable _metadata;
 
@@ -54,6 +56,7 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         _name = name_;
         _symbol = symbol_;
         _keepBps = ReputationDecay.BPS - decayBps_;
+        _decayFactor = ReputationDecay.factorOf(ReputationDecay.BPS - decayBps_);
         _metadata = new SoulMetadata();
     }
 
@@ -82,7 +85,7 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
     /// @inheritdoc ISoulboundReputation
     function decayed(uint256 reputation, uint256 epochs) external view returns (uint256) {
         if (reputation > MAX_REPUTATION) revert ReputationTooLarge(reputation, MAX_REPUTATION);
-        return ReputationDecay.decay(reputation, epochs, _keepBps);
+        return ReputationDecay.decayBy(reputation, epochs, _decayFactor);
     }
 
     /// @inheritdoc ISoulboundReputation
@@ -298,7 +301,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
         bool newest = epoch > s.lastClaimedEpoch;
         if (!SoulLedger.markClaimed(s, epoch)) revert AlreadyClaimed(epoch, account);
         if (!newest || s.recoveredAway) return false;
-        if (s.since != 0 && reputation == ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps)) return false;
+        if (s.since != 0 && reputation == ReputationDecay.decayBy(s.value, epoch - s.anchorEpoch, _decayFactor))
+            return false;
         SoulLedger.setAnchor(s, uint64(reputation), uint32(epoch));
         return true;
     }
@@ -329,8 +333,8 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
             block.timestamp,
             minted || s.anchorEpoch < anchorBefore ? s.anchorEpoch : anchorBefore
         );
-        uint256 previous = minted ? 0 : ReputationDecay.decay(uint64(before), epoch - anchorBefore, _keepBps);
-        uint256 current = ReputationDecay.decay(s.value, epoch - s.anchorEpoch, _keepBps);
+        uint256 previous = minted ? 0 : ReputationDecay.decayBy(uint64(before), epoch - anchorBefore, _decayFactor);
+        uint256 current = ReputationDecay.decayBy(s.value, epoch - s.anchorEpoch, _decayFactor);
         if (current != previous) emit DelegateVotesChanged(account, previous, current);
     }
 
@@ -385,7 +389,7 @@ abstract contract SoulboundReputation is ISoulboundReputation, IERC721Errors {
     function _scoreAt(uint256 value, uint256 anchorEpoch, uint256 timepoint) private view returns (uint256) {
         if (value == 0) return 0;
         uint256 epoch = _finalEpochAt(timepoint, anchorEpoch);
-        return ReputationDecay.decay(value, epoch - anchorEpoch, _keepBps);
+        return ReputationDecay.decayBy(value, epoch - anchorEpoch, _decayFactor);
     }
 
     function _totalAt(uint256 timepoint) private view returns (uint256) {

@@ -7,7 +7,11 @@ pragma solidity ^0.8.28;
 /// earlier anchor with the time it took effect, so that a past score can be looked up.
 /// @dev Layout of a soul's slot, from the low bits: value (64) | anchorEpoch (32) | since (32) |
 /// lastClaimedEpoch (32) | claimedEpochs (64) | historyLength (31) | recoveredAway (1). History entries are 128 bits
-/// (value | anchorEpoch << 64 | since << 96), two per slot, oldest first; their `since` keys strictly increase.
+/// (value | anchorEpoch << 64 | since << 96); their `since` keys strictly increase with their position. They are laid
+/// out two per slot as the nodes of a ternary search tree (`_slotOf`): position `q = index + 1` whose lowest non-zero
+/// base-3 digit is 1 opens the slot keyed `q`, and `q + 3^v` (digit 2) fills its upper half. So a lookup reads
+/// both separators of a tree node with one slot, about log3(length) slots, and half the entries open a fresh slot as
+/// before.
 /// Callers `load` a soul, change it in memory with the pure functions below, and `save` it: nothing reaches storage
 /// but through `save`, which writes the slot and the history entry a new anchor needs together, so a change is
 /// either stored whole or not at all. History keys are checked to increase before an entry is staged.
@@ -54,11 +58,11 @@ library SoulLedger {
     function save(Ledger storage self, address account, Soul memory s) internal {
         uint256 entry = s.pendingEntry;
         if (entry != 0) {
-            // setAnchor counted the entry: it goes at index historyLength - 1.
-            uint256 index = s.historyLength - 1;
+            // setAnchor counted the entry: it goes at position historyLength (index historyLength - 1).
+            (uint256 key, bool upper) = _slotOf(s.historyLength);
             mapping(uint256 => uint256) storage history = self.history[account];
-            if (index & 1 == 0) history[index >> 1] = entry;
-            else history[index >> 1] |= entry << 128;
+            if (upper) history[key] |= entry << 128;
+            else history[key] = entry;
             s.pendingEntry = 0;
         }
         self.souls[account] =
@@ -135,22 +139,67 @@ library SoulLedger {
         if (length == 0) return (false, 0, 0);
         mapping(uint256 => uint256) storage history = self.history[account];
         // Recent first: the newest entry answers the lookups a Governor makes (recent snapshots).
-        uint256 entry = _entry(history, length - 1);
+        uint256 entry;
+        {
+            (uint256 key, bool upper) = _slotOf(length);
+            entry = upper ? history[key] >> 128 : uint128(history[key]);
+        }
         if (entry >> 96 <= timepoint) return (true, uint64(entry), uint32(entry >> 64));
-        // Otherwise the first entry whose `since` is after `timepoint`, by binary search below the newest.
+        return _search(history, length, timepoint);
+    }
+
+    /// @dev The newest history entry at a position in [1, length) whose `since` is at most `timepoint` (the entry at
+    /// `length` is after it), by a descent of the ternary tree: the block [base, base + 3p) holds (low, high), with
+    /// `low == base` at or before `timepoint` (0: none) and `high` after it; the node of the block is the slot keyed
+    /// base + p, holding positions base + p and base + 2p. One slot read per level, log3(length) + 1 levels at most.
+    function _search(
+        mapping(uint256 => uint256) storage history,
+        uint256 length,
+        uint256 timepoint
+    ) private view returns (bool found, uint256 value, uint256 anchorEpoch) {
         uint256 low = 0;
-        uint256 high = length - 1;
-        while (low < high) {
-            uint256 mid = (low + high) >> 1;
-            if (_entry(history, mid) >> 96 > timepoint) high = mid;
-            else low = mid + 1;
+        uint256 high = length;
+        uint256 p = 1;
+        uint256 entry = 0;
+        // Unchecked: positions are below 2^31.
+        unchecked {
+            while (p * 3 <= high) p *= 3;
+            while (high - low > 1) {
+                uint256 first = low + p;
+                if (first < high) {
+                    uint256 node = history[first];
+                    if ((node >> 96) & type(uint32).max > timepoint) {
+                        high = first;
+                    } else {
+                        uint256 second = first + p;
+                        if (second < high && node >> 224 <= timepoint) {
+                            low = second;
+                            entry = node >> 128;
+                        } else {
+                            low = first;
+                            entry = uint128(node);
+                            if (second < high) high = second;
+                        }
+                    }
+                }
+                p /= 3;
+            }
         }
         if (low == 0) return (false, 0, 0);
-        entry = _entry(history, low - 1);
         return (true, uint64(entry), uint32(entry >> 64));
     }
 
-    function _entry(mapping(uint256 => uint256) storage history, uint256 index) private view returns (uint256) {
-        return (history[index >> 1] >> ((index & 1) * 128)) & type(uint128).max;
+    /// @dev Where the history entry at `position` (its index + 1, at least 1) lives: position q = m * 3^v with m not
+    /// divisible by 3. If m % 3 == 1 it opens the slot keyed q (lower half); if m % 3 == 2 it fills the upper half
+    /// of the slot keyed q - 3^v. Every slot holds positions b + p and b + 2p of a tree node [b, b + 3p).
+    function _slotOf(uint256 position) private pure returns (uint256 key, bool upper) {
+        uint256 p = 1;
+        uint256 m = position;
+        while (m % 3 == 0) {
+            m /= 3;
+            p *= 3;
+        }
+        if (m % 3 == 1) return (position, false);
+        return (position - p, true);
     }
 }

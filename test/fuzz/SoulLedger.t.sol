@@ -123,4 +123,34 @@ contract SoulLedgerStorageTest is Test {
         (bool before, , ) = _ledger.anchorAt(ACCOUNT, 0);
         assertFalse(before);
     }
+
+    /// @dev Up to 200 anchors (history positions across five levels of the ternary tree, fresh and upper halves),
+    /// looked up at their times, just before them and at random times in between: anchorAt equals a linear scan.
+    function testFuzz_AnchorAt_LongHistory_EqualsLinearScan(uint256 seed, uint256 count) external {
+        count = bound(count, 1, 200);
+        uint256[] memory times = new uint256[](count);
+        uint256 t = 100;
+        for (uint256 i = 0; i < count; ++i) {
+            t += 1 + (uint256(keccak256(abi.encode(seed, i))) % 1000);
+            times[i] = t;
+            vm.warp(t);
+            anchor(uint64(i + 1), uint32(i + 1), true);
+        }
+        assertEq(_ledger.load(ACCOUNT).historyLength, count - 1, "one entry per replaced anchor");
+        for (uint256 i = 0; i < count; ++i) {
+            _checkAnchorAt(times, times[i]);
+            _checkAnchorAt(times, times[i] - 1);
+            _checkAnchorAt(times, times[i] + (uint256(keccak256(abi.encode(seed, "between", i))) % 1000));
+        }
+        _checkAnchorAt(times, 0);
+    }
+
+    function _checkAnchorAt(uint256[] memory times, uint256 at) internal view {
+        uint256 inForce = 0; // 1-based: the anchor set at times[inForce - 1]
+        for (uint256 i = 0; i < times.length && times[i] <= at; ++i) inForce = i + 1;
+        (bool found, uint256 value, uint256 epoch) = _ledger.anchorAt(ACCOUNT, at);
+        assertEq(found, inForce != 0, "found");
+        assertEq(value, inForce, "value");
+        assertEq(epoch, inForce, "epoch");
+    }
 }
