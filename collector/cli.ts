@@ -69,7 +69,13 @@ export function addServeCommand(program: Command): void {
       }
       let adminToken: string | undefined;
       if (o.adminTokenFile !== undefined) {
-        adminToken = readFileSync(o.adminTokenFile, "utf8").trim();
+        try {
+          adminToken = readFileSync(o.adminTokenFile, "utf8").trim();
+        } catch (error) {
+          const reason =
+            (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((error as Error).message);
+          throw new CollectorIoError(`--admin-token-file ${o.adminTokenFile}: cannot read it (${reason})`);
+        }
         if (adminToken === "") throw new UsageError(`--admin-token-file ${o.adminTokenFile} is empty`);
       } else {
         adminToken = process.env[ADMIN_TOKEN_ENV]?.trim() || undefined;

@@ -108,6 +108,7 @@ describe("collector: social-mining serve", function () {
     }
     expect(results.map((r) => r.code)).to.deep.equal([2, 2, 2, 2, 2, 2, 3, 3]);
     expect(results[0]!.stderr).to.include("--db FILE or --database-url URL");
+    expect(results[6]!.stderr).to.match(/^error: --admin-token-file .*no-such-file: cannot read it \(no such file\)/m);
     expect(results[7]!.stderr).to.match(/^error: cannot open the database/m);
     for (const r of results) expect(r.stderr).not.to.match(/\n\s+at /);
   });
