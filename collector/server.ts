@@ -554,6 +554,15 @@ export function createCollectorServer(options: ServerOptions): Server {
           const epoch = parseEpochParam(params.epoch!);
           await knownEpoch(epoch);
           const [reports, votes] = await Promise.all([store.reports(epoch), store.currentVotes(epoch)]);
+          // Read after the reports: a team that has a report can no longer change (setTeams), so these are the
+          // members of every team work read above.
+          const teams = new Map<string, string[]>();
+          for (const m of await store.teams(epoch)) {
+            const key = TEAM_PREFIX + m.team;
+            const list = teams.get(key) ?? [];
+            list.push(m.member);
+            teams.set(key, list);
+          }
           const totals = new Map<string, { points: bigint; voters: number }>();
           for (const v of votes) {
             const t = totals.get(v.workId) ?? { points: 0n, voters: 0 };
@@ -570,6 +579,7 @@ export function createCollectorServer(options: ServerOptions): Server {
               title: r.title,
               pov: r.pov,
               submittedAt: r.submittedAt,
+              ...(r.contributor.startsWith(TEAM_PREFIX) ? { members: teams.get(r.contributor) ?? [] } : {}),
               points: (totals.get(r.workId)?.points ?? 0n).toString(),
               voters: totals.get(r.workId)?.voters ?? 0,
             })),

@@ -169,6 +169,12 @@ export const FeedAnswer = z.object({
       title: z.string(),
       pov: z.array(z.string()),
       submittedAt: seconds,
+      /**
+       * For a team's work (`contributor` is `team:<name>`): the team's members in the epoch, as lowercase
+       * addresses in byte order. Absent for an individual's work. A member of the team cannot vote on the work
+       * (the collector refuses it as `self-vote`), so the app marks it as not votable for them.
+       */
+      members: z.array(z.string()).optional(),
       /** The sum of the points of the current ballots, and how many voters gave them. */
       points: points,
       voters: z.number().int(),

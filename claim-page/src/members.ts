@@ -303,9 +303,22 @@ export async function submitReport() {
   else if (members.errors.size > 0) focusFirstError();
 }
 
-/** Whether the feed's work is the connected member's own (its contributor is the account). */
-export function isOwnWork(work: { contributor: string }): boolean {
-  return !!state.account && work.contributor.toLowerCase() === state.account.toLowerCase();
+/**
+ * Whose work a feed work is for the connected member: `"self"` when the member is its contributor, `"team"` when it
+ * is the work of a team the member is in (the feed lists a team work's members), undefined otherwise. The collector
+ * refuses a vote on either as a self-vote.
+ */
+export function ownWork(work: { contributor: string; members?: readonly string[] }): "self" | "team" | undefined {
+  const account = state.account?.toLowerCase();
+  if (!account) return undefined;
+  if (work.contributor.toLowerCase() === account) return "self";
+  if (work.members?.some((member) => member.toLowerCase() === account)) return "team";
+  return undefined;
+}
+
+/** Whether the feed's work is the connected member's own or their team's: not votable, never sent in a ballot. */
+export function isOwnWork(work: { contributor: string; members?: readonly string[] }): boolean {
+  return ownWork(work) !== undefined;
 }
 
 /** Checks the points typed (before anything is signed), signs the whole ballot once and sends it. */

@@ -796,6 +796,19 @@ for (const { kind, database } of STORES) {
           "w-d",
         ]);
         expect(feed.works[0]!.title).to.equal(' Tabs\tand "quotes", commas\nand lines ');
+        // A team's work names the team's members (lowercase, in byte order), so that the app can tell a member
+        // that the work is not votable for them; an individual's work has no members field at all.
+        const members = Object.fromEntries(feed.works.map((w) => [w.workId, w.members]));
+        expect(members).to.deep.equal({
+          "w-alice": undefined,
+          "w-bob": undefined,
+          "w-bob-2": undefined,
+          "w-carol": undefined,
+          "w-core": [lower(tina), lower(tom)].sort(),
+          "w-d": undefined,
+        });
+        const raw = (await get(COLLECTOR_ROUTES.feed(1))).json as { works: Record<string, unknown>[] };
+        expect(raw.works.filter((w) => "members" in w).map((w) => w.workId)).to.deep.equal(["w-core"]);
         refused(await get(COLLECTOR_ROUTES.feed(9)), 404, "unknown-epoch");
       });
 
@@ -1025,7 +1038,9 @@ for (const { kind, database } of STORES) {
         base = collector.url;
         const stored = BallotBody.parse((await get(COLLECTOR_ROUTES.ballot(1, bob.address))).json);
         expect(stored.ballot.castAt).to.equal(T0 + 10);
-        expect(FeedAnswer.parse((await get(COLLECTOR_ROUTES.feed(1))).json).works).to.have.length(6);
+        const works = FeedAnswer.parse((await get(COLLECTOR_ROUTES.feed(1))).json).works;
+        expect(works).to.have.length(6);
+        expect(works.find((w) => w.workId === "w-core")!.members).to.deep.equal([lower(tina), lower(tom)].sort());
       });
 
       it("keeps every replaced ballot, with its votes, in the history", async function () {

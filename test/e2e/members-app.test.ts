@@ -411,30 +411,32 @@ describe("members' app: report, vote, refusals, then claim (browser, hardhat nod
     expect(all.find((w) => w.workId === works.B)!.pov).to.have.length(2);
   });
 
-  it("A's ballot with a vote on A's team's work is refused as a self-vote, and the page shows the reason", async function () {
+  it("A's own work and A's team's work are marked not votable, and no vote is sent for them", async function () {
     const page = await openApp(A, "#/vote");
     await page.locator("#feed").waitFor();
     expect(await page.locator("#feed tbody tr").count()).to.equal(3);
-    // A's own work is shown but cannot be voted on; the team's work the page cannot tell from the feed.
-    expect(await workRow(page, works.A).getAttribute("data-own")).to.equal("true");
+    // The feed lists the members of crew's work: A's own work and the work of A's team are shown without a box.
+    expect((await feed()).works.find((w) => w.workId === works.crew)!.members).to.deep.equal(
+      [A.toLowerCase(), C.toLowerCase()].sort(),
+    );
+    expect(await workRow(page, works.A).getAttribute("data-own")).to.equal("self");
+    expect(await workRow(page, works.A).locator(".badge.own").textContent()).to.equal("Your work: not votable");
+    expect(await workRow(page, works.crew).getAttribute("data-own")).to.equal("team");
+    expect(await workRow(page, works.crew).locator(".badge.own").textContent()).to.equal(
+      "Your team's work: not votable",
+    );
     expect(await pointsInput(page, works.A).count()).to.equal(0);
-    expect(await workRow(page, works.A).textContent()).to.include("Your work: not votable");
+    expect(await pointsInput(page, works.crew).count()).to.equal(0);
+    expect(await workRow(page, works.B).getAttribute("data-own")).to.equal(null);
+    expect(await pointsInput(page, works.B).count()).to.equal(1);
     expect(await page.locator("#ballot-current").textContent()).to.equal("You have not voted in this epoch yet.");
     expect(await workRow(page, works.B).locator(".pov a").count()).to.equal(2);
 
-    await pointsInput(page, works.B).fill("7");
-    await pointsInput(page, works.crew).fill("5");
+    // With no box filled there is nothing to vote for: nothing is signed or sent.
     await page.getByRole("button", { name: "Sign and send the ballot" }).click();
-    expect(await outcome(page)).to.equal("refused");
-    expect(await page.locator("#refusal-code").textContent()).to.equal("self-vote");
-    const text = (await page.locator("#submission").textContent())!;
-    expect(text).to.include("The collector refused the ballot:").and.include("a team the voter is a member of");
-    // The refusal names the vote at fault: its points box says why.
-    const box = pointsInput(page, works.crew);
-    expect(await box.getAttribute("aria-invalid")).to.equal("true");
-    const errorId = (await box.getAttribute("aria-describedby"))!.split(" ")[0]!;
-    expect(await page.locator(`[id="${errorId}"]`).textContent()).to.include("members do not vote for themselves");
-    saveScreenshot(join(images, "members-refusal.png"), await page.screenshot({ fullPage: true }));
+    expect(await outcome(page)).to.equal("failed");
+    expect(await page.locator("#ballot-form-error").textContent()).to.equal("Give points to at least one work.");
+    expect(wallet.requests.filter((r) => r.method === "eth_signTypedData_v4")).to.have.length(0);
     expect((await feed()).works.every((w) => w.voters === 0)).to.equal(true);
   });
 
@@ -467,7 +469,7 @@ describe("members' app: report, vote, refusals, then claim (browser, hardhat nod
     await page.locator("#feed").waitFor();
     await page.locator("#ballot-current").getByText("Your current ballot was cast").waitFor();
     expect(await pointsInput(page, works.B).inputValue()).to.equal("7");
-    expect(await pointsInput(page, works.crew).inputValue()).to.equal("");
+    expect(await pointsInput(page, works.crew).count()).to.equal(0);
   });
 
   it("a tampered signature is refused with the collector's reason; the wallet's refusal is shown too", async function () {
@@ -506,14 +508,63 @@ describe("members' app: report, vote, refusals, then claim (browser, hardhat nod
     expect(now.works.find((w) => w.workId === works.crew)!.points).to.equal("3");
   });
 
-  it("C votes; the phone layout fits", async function () {
+  it("a ballot from a stale tab is refused with the collector's reason, shown in the page", async function () {
+    // Two tabs of C's Vote page, both read before C has voted. C is in crew: its work has no box in either.
+    const stale = await openApp(C, "#/vote");
+    await stale.locator("#feed").waitFor();
+    expect(await stale.locator("#ballot-current").textContent()).to.equal("You have not voted in this epoch yet.");
+    expect(await workRow(stale, works.crew).getAttribute("data-own")).to.equal("team");
+    expect(await workRow(stale, works.crew).textContent()).to.include("Your team's work: not votable");
+    expect(await pointsInput(stale, works.crew).count()).to.equal(0);
+    const fresh = await openApp(C, "#/vote");
+    await fresh.locator("#feed").waitFor();
+    await pointsInput(fresh, works.A).fill("4");
+    await pointsInput(fresh, works.B).fill("6");
+    await fresh.getByRole("button", { name: "Sign and send the ballot" }).click();
+    expect(await outcome(fresh)).to.equal("accepted");
+    // Signed once, and without the team's work.
+    const signs = wallet.requests.filter((r) => r.method === "eth_signTypedData_v4");
+    expect(signs).to.have.length(1);
+    const signed = JSON.parse((signs[0]!.params as [string, string])[1]).message.votes as { workId: string }[];
+    expect(signed.map((v) => v.workId).sort()).to.deep.equal([works.A, works.B].sort());
+
+    // The first tab does not know that ballot: its own is cast in the same second (the pages' clock is fixed), so
+    // it cannot replace the one the collector holds.
+    await stale.bringToFront();
+    await pointsInput(stale, works.A).fill("2");
+    await stale.getByRole("button", { name: "Sign and send the ballot" }).click();
+    expect(await outcome(stale)).to.equal("refused");
+    expect(await stale.locator("#refusal-code").textContent()).to.equal("stale-ballot");
+    expect(await stale.locator("#refusal-field").textContent()).to.equal("ballot.castAt");
+    expect(await stale.locator("#submission").textContent())
+      .to.include("The collector refused the ballot:")
+      .and.include("a ballot replaces it only with a later castAt");
+    await stale.evaluate(() => document.activeElement?.blur());
+    saveScreenshot(join(images, "members-refusal.png"), await stale.screenshot({ fullPage: true }));
+    // The collector kept the other tab's ballot; refreshed, the stale tab shows it.
+    const now = (await feed()).works;
+    expect(now.find((w) => w.workId === works.A)!.points).to.equal("13"); // B 9, C 4
+    expect(now.find((w) => w.workId === works.B)!.points).to.equal("13"); // A 7, C 6
+    await stale.getByRole("button", { name: "Refresh" }).click();
+    await stale.locator("#ballot-current").getByText("Your current ballot was cast").waitFor();
+    expect(await pointsInput(stale, works.A).inputValue()).to.equal("4");
+    expect(await pointsInput(stale, works.B).inputValue()).to.equal("6");
+  });
+
+  it("C votes again; the phone layout fits", async function () {
     const page = await openApp(C, "#/vote", { viewport: PHONE });
     await page.locator("#feed").waitFor();
-    // C is in crew, but the page only knows C's own address: the crew's work shows a points box.
+    await page.locator("#ballot-current").getByText("Your current ballot was cast").waitFor();
+    // C is in crew: the crew's work shows the note, not a box.
+    expect(await workRow(page, works.crew).locator(".badge.own").textContent()).to.equal(
+      "Your team's work: not votable",
+    );
+    expect(await pointsInput(page, works.crew).count()).to.equal(0);
     await pointsInput(page, works.A).fill("4");
     await pointsInput(page, works.B).fill("6");
     await page.getByRole("button", { name: "Sign and send the ballot" }).click();
     expect(await outcome(page)).to.equal("accepted");
+    expect(await page.locator("#submission").textContent()).to.include("replaces your previous one");
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, "no horizontal scrolling on a phone").to.be.at.most(PHONE.width);
   });

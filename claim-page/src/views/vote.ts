@@ -1,12 +1,12 @@
 /**
  * The Vote page: the open epoch's feed (every work with its proof-of-value links, category, title, points so far
- * and voter count), a points box per work with the member's current ballot pre-filled, the member's own works
- * marked as not votable, and ONE signature for the whole ballot.
+ * and voter count), a points box per work with the member's current ballot pre-filled, the member's own works and
+ * their teams' works marked as not votable, and ONE signature for the whole ballot.
  */
 import type { EpochInfo } from "../../../protocol/index.js";
 import { h } from "../dom";
 import { formatTime, shortAddress } from "../format";
-import { cannotSign, isOwnWork, loadFeed, pointsId, submitBallot } from "../members";
+import { cannotSign, loadFeed, ownWork, pointsId, submitBallot } from "../members";
 import { members, state } from "../state";
 import { clearError, described, fieldError } from "./fields";
 
@@ -40,11 +40,11 @@ export function ballotForm(epoch: EpochInfo): Node[] {
   const blocked = cannotSign();
   const ballot = members.ballotOf === state.account ? members.ballot : undefined;
   const rows = feed.works.map((work) => {
-    const own = isOwnWork(work);
+    const own = ownWork(work);
     const id = pointsId(work.workId);
     return h(
       "tr",
-      { "data-work-id": work.workId, "data-own": own ? "true" : undefined },
+      { "data-work-id": work.workId, "data-own": own },
       h(
         "td",
         { "data-label": "Work", class: "work" },
@@ -74,7 +74,11 @@ export function ballotForm(epoch: EpochInfo): Node[] {
         "td",
         { "data-label": "Your points", class: "your-points" },
         own
-          ? h("span", { class: "badge own" }, "Your work: not votable")
+          ? h(
+              "span",
+              { class: "badge own" },
+              own === "team" ? "Your team's work: not votable" : "Your work: not votable",
+            )
           : h(
               "div",
               {},
