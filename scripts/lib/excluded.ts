@@ -97,10 +97,16 @@ const DETAILED = new Set<RejectionCode>([
   "work-bad-signature",
 ]);
 
+/** A copy of `a`, half as long again (doubling would leave up to half of the last copy unused). */
 function grow<T extends Uint32Array | Float64Array | Uint8Array>(a: T, make: (n: number) => T): T {
-  const b = make(a.length * 2);
+  const b = make(Math.ceil(a.length * 1.5));
   b.set(a);
   return b;
+}
+
+/** The first `n` entries of `a`: a view when most of it is in use, else a trimmed copy. */
+function trim<T extends Uint32Array | Float64Array | Uint8Array>(a: T, n: number): T {
+  return (n >= a.length * 0.6 ? a.subarray(0, n) : a.slice(0, n)) as T;
 }
 
 /** The header of excluded.csv. */
@@ -139,27 +145,33 @@ export class ExcludedVotes {
   /** Excluded rows by reason, indexed like {@link REJECTION_CODES}. */
   readonly byCode = new Uint32Array(REJECTION_CODES.length);
   /** Position of the row in processing order (cast_at, then row). */
-  private position = new Uint32Array(64);
+  private position: Uint32Array;
   /** 0-based row index in the votes table. */
-  private row = new Uint32Array(64);
-  /** The CSV line where the row ends (0 for a JSON file). */
-  private line = new Uint32Array(64);
-  private code = new Uint8Array(64);
-  /** Indices of the row's work_id text and voter in the table's lists. */
-  private work = new Uint32Array(64);
-  private voter = new Uint32Array(64);
+  private row: Uint32Array;
+  private code: Uint8Array;
+  /**
+   * The CSV line where a row ends (0 for a JSON file), and the indices of its work_id text and voter in the table's
+   * lists: while rows are added, and after {@link seal} when most of the table's rows are excluded, these are the
+   * table's own columns, indexed by row; otherwise copies of the excluded rows' entries, indexed by record.
+   */
+  private line: Uint32Array;
+  private work: Uint32Array;
+  private voter: Uint32Array;
+  /** Whether `line`, `work` and `voter` are indexed by row (the table's columns) rather than by record. */
+  private byRow = true;
   /** Points (points-out-of-range; NaN: in `bigPoints`), cast_at ms (outside-window), team + 1 or 0 (self-vote). */
-  private value = new Float64Array(64);
+  private value: Float64Array;
   private readonly bigPoints = new Map<number, bigint>();
   private readonly workIds: readonly string[];
   private readonly voters: readonly string[];
   private readonly hasLines: boolean;
-  /** The table, while rows are added: nothing of it is kept but its id lists. */
+  /** The table, while rows are added: afterwards only its id lists are kept, and perhaps three columns (seal). */
   private table: VoteTable | undefined;
 
   /**
    * `file` is the votes file's name as the artifacts give it (epoch.ts renames it); `table` the votes read from it,
-   * of which only the work id texts and voters are kept (they are kept anyway, as the accounts' addresses).
+   * of which the work id texts and voters are kept (they are kept anyway, as the accounts' addresses) and, when most
+   * of its rows are excluded, its line, work and voter columns (seal).
    */
   constructor(
     public file: string,
@@ -170,6 +182,21 @@ export class ExcludedVotes {
     this.workIds = table.workIds;
     this.voters = table.voters;
     this.hasLines = table.line !== undefined;
+    this.line = table.line ?? new Uint32Array(0);
+    this.work = table.work;
+    this.voter = table.voter;
+    // Room for every row at once: no copy as they come. The pages no row is written to are never touched, so they
+    // take no memory (a fresh large allocation is zero pages mapped on demand); seal gives back what is unused.
+    const capacity = Math.max(64, table.length);
+    this.position = new Uint32Array(capacity);
+    this.row = new Uint32Array(capacity);
+    this.code = new Uint8Array(capacity);
+    this.value = new Float64Array(capacity);
+  }
+
+  /** Where record j's line, work and voter are in `line`, `work` and `voter`. */
+  private at(j: number): number {
+    return this.byRow ? this.row[j]! : j;
   }
 
   /** Records row `i` (processing position `k`) as excluded for `code` (an index into REJECTION_CODES). */
@@ -178,19 +205,12 @@ export class ExcludedVotes {
     if (j === this.row.length) {
       this.position = grow(this.position, (n) => new Uint32Array(n));
       this.row = grow(this.row, (n) => new Uint32Array(n));
-      this.line = grow(this.line, (n) => new Uint32Array(n));
       this.code = grow(this.code, (n) => new Uint8Array(n));
-      this.work = grow(this.work, (n) => new Uint32Array(n));
-      this.voter = grow(this.voter, (n) => new Uint32Array(n));
       this.value = grow(this.value, (n) => new Float64Array(n));
     }
-    const table = this.table!;
     this.position[j] = k;
     this.row[j] = i;
-    this.line[j] = table.line?.[i] ?? 0;
     this.code[j] = code;
-    this.work[j] = table.work[i]!;
-    this.voter[j] = table.voter[i]!;
     this.value[j] = value;
     if (big !== undefined) this.bigPoints.set(j, big);
     this.byCode[code]!++;
@@ -208,16 +228,30 @@ export class ExcludedVotes {
     return this.works.length + this.length;
   }
 
-  /** Stops growing: the arrays are trimmed to the rows recorded, and the table let go. */
+  /**
+   * Stops growing: the arrays are trimmed to the rows recorded (viewed, not copied, when mostly full), and the table
+   * let go. When most of its rows are excluded its line, work and voter columns are kept as they are (a copy of the
+   * excluded rows' entries would be nearly as large); otherwise the excluded rows' entries are copied out of them.
+   */
   seal(): this {
     const n = this.length;
-    this.position = this.position.slice(0, n);
-    this.row = this.row.slice(0, n);
-    this.line = this.line.slice(0, n);
-    this.code = this.code.slice(0, n);
-    this.work = this.work.slice(0, n);
-    this.voter = this.voter.slice(0, n);
-    this.value = this.value.slice(0, n);
+    const table = this.table;
+    if (table === undefined) return this;
+    this.position = trim(this.position, n);
+    this.row = trim(this.row, n);
+    this.code = trim(this.code, n);
+    this.value = trim(this.value, n);
+    if (n * 2 < table.length) {
+      const gather = (column: Uint32Array) => {
+        const out = new Uint32Array(n);
+        for (let j = 0; j < n; j++) out[j] = column[this.row[j]!]!;
+        return out;
+      };
+      this.line = this.hasLines ? gather(this.line) : new Uint32Array(0);
+      this.work = gather(this.work);
+      this.voter = gather(this.voter);
+      this.byRow = false;
+    }
     this.table = undefined;
     return this;
   }
@@ -225,6 +259,22 @@ export class ExcludedVotes {
   /** The record indices in file row order (the order of excluded.csv and report.md). */
   inRowOrder(): Uint32Array {
     return orderBy(this.row, this.length);
+  }
+
+  /** The first `k` record indices in file row order (report.md's examples), without ordering them all. */
+  firstInRowOrder(k: number): Uint32Array {
+    const first = new Uint32Array(Math.max(0, Math.min(k, this.length)));
+    if (first.length === 0) return first;
+    let m = 0;
+    for (let j = 0; j < this.length; j++) {
+      const row = this.row[j]!;
+      if (m === first.length && row >= this.row[first[m - 1]!]!) continue;
+      // Insertion into the (short) sorted list, dropping its last when full; a row is excluded at most once.
+      let p = m < first.length ? m++ : m - 1;
+      for (; p > 0 && this.row[first[p - 1]!]! > row; p--) first[p] = first[p - 1]!;
+      first[p] = j;
+    }
+    return first;
   }
 
   /** The record indices in processing order (cast_at, then row: the order the checks ran in). */
@@ -242,7 +292,7 @@ export class ExcludedVotes {
   }
 
   lineOf(j: number): number | undefined {
-    return this.hasLines ? this.line[j] : undefined;
+    return this.hasLines ? this.line[this.at(j)] : undefined;
   }
 
   columnOf(j: number): string {
@@ -250,11 +300,11 @@ export class ExcludedVotes {
   }
 
   workIdOf(j: number): string {
-    return this.workIds[this.work[j]!]!;
+    return this.workIds[this.work[this.at(j)]!]!;
   }
 
   voterOf(j: number): string {
-    return this.voters[this.voter[j]!]!;
+    return this.voters[this.voter[this.at(j)]!]!;
   }
 
   /** The detail of the reason, e.g. `11 not in 0..10`. */
@@ -345,16 +395,17 @@ export class ExcludedVotes {
     let batch: string[] = [];
     for (let k = 0; k < order.length; k++) {
       const j = order[k]!;
-      const w = this.work[j]!;
+      const a = this.at(j);
+      const w = this.work[a]!;
       const code = this.code[j]!;
-      const line = this.hasLines ? this.line[j] : "";
+      const line = this.hasLines ? this.line[a] : "";
       let detail: string;
       if (code === DUPLICATE) detail = duplicateCells[w] ??= csvCell(this.detailOf(j));
       // An ISO timestamp and "not in the window": nothing to escape.
       else if (code === WINDOW) detail = `${new Date(this.value[j]!).toISOString()} not in the window`;
       else detail = csvCell(this.detailOf(j));
       batch.push(
-        `${file},${this.row[j]! + 1},${line},${codeCells[code]},${(workCells[w] ??= csvCell(this.workIds[w]!))},${this.voters[this.voter[j]!]},${detail}\n`,
+        `${file},${this.row[j]! + 1},${line},${codeCells[code]},${(workCells[w] ??= csvCell(this.workIds[w]!))},${this.voters[this.voter[a]!]},${detail}\n`,
       );
       if (batch.length === rowsPerChunk) {
         yield batch.join("");

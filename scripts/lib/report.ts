@@ -90,7 +90,7 @@ export function renderReport(result: EpochResult): string[] {
     });
     // Excluded works first (the works file comes first), then the votes.
     const works = excludedVotes.works.slice(0, EXCLUDED_EXAMPLES);
-    const examples = excludedVotes.inRowOrder().subarray(0, EXCLUDED_EXAMPLES - works.length);
+    const examples = excludedVotes.firstInRowOrder(EXCLUDED_EXAMPLES - works.length);
     const shown = works.length + examples.length;
     out.push(total > shown ? `\nThe first ${shown}, in file and row order:\n\n` : `\nIn file and row order:\n\n`);
     out.push(`| File | Row | Column | work_id | Voter | Reason |\n|---|---:|---|---|---|---|\n`);

@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { parse } from "csv-parse/sync";
+import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -14,7 +15,7 @@ import {
   type EpochResult,
 } from "../../scripts/lib/index.js";
 import { EXCLUDED_EXAMPLES } from "../../scripts/lib/report.js";
-import { addr, cleanup, compute, epochJson, tempDir, writeSmallEpoch, type SmallEpoch } from "./helpers.js";
+import { addr, cleanup, compute, epochJson, tempDir, WINDOW, writeSmallEpoch, type SmallEpoch } from "./helpers.js";
 
 const A = addr(1);
 const B = addr(2);
@@ -138,5 +139,87 @@ describe("excluded votes: excluded.csv and the report's summary", function () {
     } finally {
       cleanup(dir);
     }
+  });
+
+  it("random epochs, from almost every row excluded to almost none: each excluded.csv row names its own input row and the reason the rules give", () => {
+    // addr(6) casts the last row, one accepted vote, so that some work always scores.
+    const people = [A, B, C, addr(4), addr(5), addr(6)];
+    const start = Date.parse(WINDOW.start);
+    const end = Date.parse(WINDOW.end);
+    const vote = fc.record({
+      work: fc.nat(2),
+      voter: fc.nat(people.length - 2),
+      points: fc.integer({ min: -2, max: 12 }),
+      // the window's bounds, a second either side of them, or a time inside it
+      at: fc.constantFrom(start - 1000, start, end, end + 1000, start + 86_400_000, start + 2 * 86_400_000),
+    });
+    const epoch = fc.record({
+      /** How likely a vote is drawn to be bad: from nearly never to nearly always. */
+      bad: fc.double({ min: 0, max: 1, noNaN: true }),
+      votes: fc.array(fc.tuple(vote, fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(epoch, ({ bad, votes }) => {
+        // Work 0 by A, work 1 by B, work 2 by the team of C and addr(4); a bad draw is made out of range.
+        const rows = votes.map(([v, draw]) => ({ ...v, points: draw < bad ? 11 + (v.points & 3) : v.points & 7 }));
+        rows.push({ work: 1, voter: people.length - 1, points: 5, at: start + 86_400_000 });
+        const contributorOf = [[A], [B], [C, people[3]!]];
+        const e: SmallEpoch = {
+          works: [
+            ["w0", A],
+            ["w1", B],
+            ["w2", "team:t"],
+          ],
+          teams: [
+            ["t", C, 5000],
+            ["t", people[3]!, 5000],
+          ],
+          votes: rows.map((v) => [`w${v.work}`, people[v.voter]!, v.points, new Date(v.at).toISOString()]),
+          config: epochJson({}, { maxPoints: "10" }),
+        };
+        // The rules (docs/rules.md §1) by hand: in cast_at order, ties by row.
+        const expected = new Map<number, string>();
+        const accepted = new Set<string>();
+        const order = rows.map((_, i) => i).sort((i, j) => rows[i]!.at - rows[j]!.at || i - j);
+        for (const i of order) {
+          const v = rows[i]!;
+          const voter = people[v.voter]!;
+          const key = `${v.work} ${voter}`;
+          if (contributorOf[v.work]!.includes(voter)) expected.set(i + 1, "self-vote");
+          else if (v.points < 0 || v.points > 10) expected.set(i + 1, "points-out-of-range");
+          else if (v.at < start || v.at > end) expected.set(i + 1, "outside-window");
+          else if (accepted.has(key)) expected.set(i + 1, "duplicate");
+          else accepted.add(key);
+        }
+        const result = compute(e);
+        const csvRows = parse(fileText(result, "excluded.csv"), { columns: true }) as Record<string, string>[];
+        expect(csvRows.map((r) => [Number(r.row), r.reason])).to.deep.equal([...expected].sort((a, b) => a[0] - b[0]));
+        for (const r of csvRows) {
+          const i = Number(r.row) - 1;
+          expect([r.file, r.line, r.work_id, r.voter]).to.deep.equal([
+            "votes.csv",
+            String(i + 2),
+            `w${rows[i]!.work}`,
+            people[rows[i]!.voter]!,
+          ]);
+        }
+        const byRow = result.rejections.slice().sort((a, b) => a.row - b.row);
+        expect(byRow.map((r) => [r.row, r.line, r.workId, r.voter])).to.deep.equal(
+          csvRows.map((r) => [Number(r.row), Number(r.line), r.work_id, r.voter]),
+        );
+        // report.md's examples: the first rows in row order, picked without ordering them all
+        for (const k of [0, 1, 3, 10]) {
+          expect([...result.excluded.firstInRowOrder(k)]).to.deep.equal([
+            ...result.excluded.inRowOrder().subarray(0, k),
+          ]);
+        }
+        const report = fileText(result, "report.md");
+        expect(report).to.contain(
+          expected.size === 0 ? "None." : `${expected.size} ${expected.size === 1 ? "row" : "rows"} excluded.`,
+        );
+        expect(result.counts[1]).to.include({ read: rows.length, accepted: rows.length - expected.size });
+      }),
+      { numRuns: 150 },
+    );
   });
 });
