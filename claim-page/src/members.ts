@@ -266,13 +266,7 @@ export async function submitReport() {
   if (draft.contributor === "team" && draft.team.trim() === "") members.errors.set("report-team", "Name the team.");
   const blank = draft.pov.findIndex((link) => link.trim() === "");
   if (blank >= 0 && draft.pov.length > 1) members.errors.set(`report-pov-${blank}`, "Enter a link or remove it.");
-  if (members.errors.size > 0) {
-    const n = members.errors.size;
-    setSubmission({ state: "failed", text: `Nothing was signed: ${n} field${n > 1 ? "s need" : " needs"} fixing.` });
-    render("members");
-    focusFirstError();
-    return;
-  }
+  if (fieldsNeedFixing()) return;
   members.submitting = true;
   render("members");
   try {
@@ -347,13 +341,7 @@ export async function submitBallot() {
     members.errors = schemaErrors(BallotBody, { ballot, signature: PLACEHOLDER_SIGNATURE }, sorted);
     if (sorted.length === 0) members.errors.set("ballot-form", "Give points to at least one work.");
   }
-  if (members.errors.size > 0) {
-    const n = members.errors.size;
-    setSubmission({ state: "failed", text: `Nothing was signed: ${n} field${n > 1 ? "s need" : " needs"} fixing.` });
-    render("members");
-    focusFirstError();
-    return;
-  }
+  if (fieldsNeedFixing()) return;
   members.submitting = true;
   render("members");
   try {
@@ -378,4 +366,14 @@ export async function submitBallot() {
   if (epochGone()) await loadInfo(true);
   else if (members.submission?.state === "accepted") await loadFeed();
   else if (members.errors.size > 0) focusFirstError();
+}
+
+/** When the form has field errors: says so, shows them, focuses the first, and returns true (nothing is signed). */
+function fieldsNeedFixing(): boolean {
+  const n = members.errors.size;
+  if (n === 0) return false;
+  setSubmission({ state: "failed", text: `Nothing was signed: ${n} field${n > 1 ? "s need" : " needs"} fixing.` });
+  render("members");
+  focusFirstError();
+  return true;
 }

@@ -118,6 +118,9 @@ for (const { kind, database } of STORES) {
     let base: string;
     let clock = T0;
     const token = randomToken();
+    /** The collector on this suite's database, on the suite's clock. */
+    const start = () =>
+      startCollector({ database: db, chainId: CHAIN_ID, pool: POOL, port: 0, adminToken: token, now: () => clock });
     const admin = { authorization: `Bearer ${token}` };
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       call(base, "POST", path, body, headers);
@@ -126,14 +129,7 @@ for (const { kind, database } of STORES) {
     before(async function () {
       dir = tempDir();
       db = await database(dir);
-      collector = await startCollector({
-        database: db,
-        chainId: CHAIN_ID,
-        pool: POOL,
-        port: 0,
-        adminToken: token,
-        now: () => clock,
-      });
+      collector = await start();
       base = collector.url;
     });
 
@@ -1027,14 +1023,7 @@ for (const { kind, database } of STORES) {
     describe("restart", function () {
       it("keeps what it accepted across a restart", async function () {
         await collector.close();
-        collector = await startCollector({
-          database: db,
-          chainId: CHAIN_ID,
-          pool: POOL,
-          port: 0,
-          adminToken: token,
-          now: () => clock,
-        });
+        collector = await start();
         base = collector.url;
         const stored = BallotBody.parse((await get(COLLECTOR_ROUTES.ballot(1, bob.address))).json);
         expect(stored.ballot.castAt).to.equal(T0 + 10);
