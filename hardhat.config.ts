@@ -44,6 +44,8 @@ export default defineConfig({
   paths: { ignition: "deploy" },
   typechain: { outDir: "typechain-types" },
   test: { solidity: { fuzz: { runs: 256 }, invariant: { runs: 64, depth: 64 } } },
+  // Coverage counts the product contracts only: the mocks and gas probes in contracts/test are not instrumented.
+  coverage: { skipFiles: ["contracts/test/**"] },
   verify: { etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") } },
   networks: {
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
