@@ -19,6 +19,7 @@ import { scoreEpoch, type WorkScore } from "./score.js";
 import type { ExcludedVotes } from "./excluded.js";
 import { validateEpoch, type FileCount, type Rejection } from "./validate.js";
 import { readVotes, type VoteTable } from "./vote-table.js";
+import { readScreenedVotes, voteScreen, type VoteScreen } from "./vote-screen.js";
 
 /** The inputs of an epoch, already in memory. */
 export interface EpochSources {
@@ -75,6 +76,11 @@ export interface EpochResult {
   counts: FileCount[];
   /** The excluded votes, held compactly (excluded.ts): excluded.csv and the report's summary are rendered from them. */
   excluded: ExcludedVotes;
+  /**
+   * Whether the votes were screened as they were read (vote-screen.ts): the excluded rows were only counted, and
+   * excluded.csv lists them by reading the votes file again.
+   */
+  votesScreened: boolean;
   /** The excluded votes as objects, in processing order: made on each access, an object a row (prefer `excluded`). */
   readonly rejections: Rejection[];
   works: WorkScore[];
@@ -115,12 +121,13 @@ function inputName(role: string, source: AnySource): string {
 }
 
 /**
- * Reads a votes file. The fast CSV reader stops at the first bad row; then the file is checked
- * again, row by row, so that the error lists every bad row.
+ * Reads a votes file, screened as it is read when the rest of the epoch is known (vote-screen.ts). The fast CSV
+ * reader stops at the first bad row; then the file is checked again, row by row, so that the error lists every bad
+ * row.
  */
-function readAllVotes(source: AnySource): VoteTable {
+function readAllVotes(source: AnySource, screen: VoteScreen | undefined): VoteTable {
   try {
-    return readVotes(source);
+    return (screen && readScreenedVotes(source, screen)) ?? readVotes(source);
   } catch (error) {
     if (error instanceof InputError && formatOf(source.name) === "csv") checkVoteRows(source);
     throw error;
@@ -157,10 +164,6 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     "read works",
     errors.guard(() => parseWorks(sources.works)),
   );
-  const readVoteTable = stage(
-    "read votes",
-    errors.guard(() => readAllVotes(sources.votes)),
-  );
   const teamsSource = sources.teams;
   const teams = teamsSource
     ? stage(
@@ -168,10 +171,30 @@ export function computeEpoch(sources: EpochSources): EpochResult {
         errors.guard(() => parseTeams(teamsSource)),
       )
     : undefined;
+  // With everything else read, the votes are screened as they are read: the excluded rows are not held.
+  const plannedRecovery =
+    parsedConfig && (!recoverySource || recoveryRows)
+      ? planRecoveries(recoveryRows ?? [], parsedConfig.epoch, previous)
+      : undefined;
+  // The screen lives only while the votes are read: its maps (a million works, say) are not kept for what follows.
+  const screenOf = (): VoteScreen | undefined =>
+    parsedConfig && readWorks && (!teamsSource || teams) && plannedRecovery
+      ? voteScreen({
+          works: readWorks,
+          teams,
+          window: { start: parsedConfig.start, end: parsedConfig.end },
+          rules: parsedConfig.rules,
+          priorReputation: plannedRecovery.prior,
+        })
+      : undefined;
+  const readVoteTable = stage(
+    "read votes",
+    errors.guard(() => readAllVotes(sources.votes, screenOf())),
+  );
   errors.throwIfAny();
   // Every reader returned (none threw).
   const config = parsedConfig!;
-  const recovery = planRecoveries(recoveryRows ?? [], config.epoch, previous);
+  const recovery = plannedRecovery!;
   const priorReputation = recovery.prior;
   const works = readWorks!;
   const votes = readVoteTable!;
@@ -301,6 +324,7 @@ export function computeEpoch(sources: EpochSources): EpochResult {
     previous: previous ? { epoch: previous.epoch, root: previous.root } : null,
     counts,
     excluded,
+    votesScreened: votes.screened !== undefined,
     get rejections() {
       return excluded.toRejections();
     },

@@ -4,10 +4,47 @@
  * accepted rows. `excluded.csv` is rendered from them, streamed in chunks, and report.md only summarises them
  * (docs/formats.md). {@link ExcludedVotes.toRejections} makes the row objects, for callers that want them.
  *
+ * A votes file read with its rows screened as they come (vote-screen.ts) leaves even less: the rows excluded then
+ * are only counted, and listed again from the file when excluded.csv is written ({@link ScreenedExclusions}), so
+ * that a run's memory does not grow with the rows of a bad file.
+ *
  * With `rules.signatures: "required"` a work can be excluded too (its report is unsigned or badly signed): the few
  * excluded works are kept as objects and listed before the votes, since the works file comes first.
  */
 import type { VoteTable } from "./vote-table.js";
+
+/**
+ * Excluded vote rows of a screened read (vote-screen.ts), in row order, as columns: `work` and `voter` index
+ * `workIds` and `voters`; `value` is what {@link ExcludedVotes.add} takes (points, NaN when in `big`; cast_at ms;
+ * team number + 1 or 0), `big` is keyed by position in the batch.
+ */
+export interface ScreenedBatch {
+  length: number;
+  /** 1-based data rows. */
+  row: Uint32Array;
+  line: Uint32Array;
+  /** Index into {@link REJECTION_CODES}. */
+  code: Uint8Array;
+  value: Float64Array;
+  castAt: Float64Array;
+  work: Uint32Array;
+  voter: Uint32Array;
+  big: ReadonlyMap<number, bigint>;
+  workIds: readonly string[];
+  voters: readonly string[];
+}
+
+/** The rows a screened read excluded: counted as read, listed (in row order) on demand. */
+export interface ScreenedExclusions {
+  /** Rows by code, indexed like {@link REJECTION_CODES}. */
+  byCode: Uint32Array;
+  count: number;
+  /**
+   * The excluded rows in row order, in batches (each valid until the next is asked for): held since the reading,
+   * or read again from the file (checked to be unchanged) when there were too many to hold.
+   */
+  batches(): Iterable<ScreenedBatch>;
+}
 
 /**
  * Why a vote (or, for the two `work-` codes, a work) was excluded, in the order the checks run (docs/rules.md). A
@@ -167,6 +204,8 @@ export class ExcludedVotes {
   private readonly hasLines: boolean;
   /** The table, while rows are added: afterwards only its id lists are kept, and perhaps three columns (seal). */
   private table: VoteTable | undefined;
+  /** The rows the reader excluded itself, when it screened them (vote-screen.ts). */
+  private readonly screened: ScreenedExclusions | undefined;
 
   /**
    * `file` is the votes file's name as the artifacts give it (epoch.ts renames it); `table` the votes read from it,
@@ -192,6 +231,8 @@ export class ExcludedVotes {
     this.row = new Uint32Array(capacity);
     this.code = new Uint8Array(capacity);
     this.value = new Float64Array(capacity);
+    this.screened = table.screened;
+    if (this.screened) this.screened.byCode.forEach((count, code) => (this.byCode[code]! += count));
   }
 
   /** Where record j's line, work and voter are in `line`, `work` and `voter`. */
@@ -223,9 +264,14 @@ export class ExcludedVotes {
     this.byCode[REJECTION_CODES.indexOf(work.code)]!++;
   }
 
+  /** Excluded rows of the votes file. */
+  get votes(): number {
+    return this.length + (this.screened?.count ?? 0);
+  }
+
   /** Excluded rows of every file: the works, then the votes. */
   get total(): number {
-    return this.works.length + this.length;
+    return this.works.length + this.votes;
   }
 
   /**
@@ -261,8 +307,23 @@ export class ExcludedVotes {
     return orderBy(this.row, this.length);
   }
 
-  /** The first `k` record indices in file row order (report.md's examples), without ordering them all. */
-  firstInRowOrder(k: number): Uint32Array {
+  /** The first `k` excluded votes in file row order (report.md's examples), without ordering them all. */
+  firstInRowOrder(k: number): Rejection[] {
+    if (this.screened) {
+      const first: Rejection[] = [];
+      if (k <= 0) return first;
+      // The file is read only as far as the k-th excluded row.
+      for (const batch of this.screened.batches()) {
+        for (let i = 0; i < batch.length && first.length < k; i++) first.push(this.screenedRejection(batch, i));
+        if (first.length >= k) break;
+      }
+      return first;
+    }
+    return Array.from(this.firstRecordsInRowOrder(k), (j) => this.rejection(j));
+  }
+
+  /** The first `k` record indices in file row order. */
+  firstRecordsInRowOrder(k: number): Uint32Array {
     const first = new Uint32Array(Math.max(0, Math.min(k, this.length)));
     if (first.length === 0) return first;
     let m = 0;
@@ -309,24 +370,45 @@ export class ExcludedVotes {
 
   /** The detail of the reason, e.g. `11 not in 0..10`. */
   detailOf(j: number): string {
+    return this.detail(this.code[j]!, this.value[j]!, this.bigPoints.get(j), this.workIdOf(j), this.voterOf(j));
+  }
+
+  /** The detail of a row excluded for `code`, with its value (as {@link add} takes it), work id and voter. */
+  private detail(code: number, value: number, big: bigint | undefined, workId: string, voter: string): string {
     const { context } = this;
-    const value = this.value[j]!;
-    const code = this.codeOf(j);
-    if (DETAILED.has(code)) return context.details![value]!;
-    switch (code) {
+    const name = REJECTION_CODES[code]!;
+    if (DETAILED.has(name)) return context.details![value]!;
+    switch (name) {
       case "self-vote":
         return value === 0 ? "contributor" : `member of team "${context.teams[value - 1]}"`;
       case "points-out-of-range":
-        return `${Number.isNaN(value) ? this.bigPoints.get(j)! : BigInt(value)} not in 0..${context.maxPoints}`;
+        return `${Number.isNaN(value) ? big! : BigInt(value)} not in 0..${context.maxPoints}`;
       case "outside-window":
         return `${new Date(value).toISOString()} not in the window`;
       case "duplicate":
-        return `work "${this.workIdOf(j)}"`;
+        return `work "${workId}"`;
       case "voter-below-min-reputation":
-        return `${context.priorReputation.get(this.voterOf(j)) ?? 0n} < ${context.minVoterReputation}`;
+        return `${context.priorReputation.get(voter) ?? 0n} < ${context.minVoterReputation}`;
       default:
-        throw new Error(`no detail for ${code}`);
+        throw new Error(`no detail for ${name}`);
     }
+  }
+
+  /** Row `i` of a batch of a screened read, as a {@link Rejection} object. */
+  private screenedRejection(b: ScreenedBatch, i: number): Rejection {
+    const code = REJECTION_CODES[b.code[i]!]!;
+    const workId = b.workIds[b.work[i]!]!;
+    const voter = b.voters[b.voter[i]!]!;
+    return {
+      file: this.file,
+      row: b.row[i]!,
+      line: b.line[i]!,
+      column: COLUMN[code],
+      code,
+      reason: `${REJECTION_REASONS[code]} (${this.detail(b.code[i]!, b.value[i]!, b.big.get(i), workId, voter)})`,
+      workId,
+      voter,
+    };
   }
 
   /** The reason as report.md words it: the rule, then the detail. */
@@ -367,10 +449,18 @@ export class ExcludedVotes {
    * and small epochs (an object a row).
    */
   toRejections(): Rejection[] {
-    return [
-      ...this.works.map((w) => this.workRejection(w)),
-      ...Array.from(this.inProcessingOrder(), (j) => this.rejection(j)),
-    ];
+    const works = this.works.map((w) => this.workRejection(w));
+    if (this.screened) {
+      const rows: { castAt: number; rejection: Rejection }[] = [];
+      for (const batch of this.screened.batches()) {
+        for (let i = 0; i < batch.length; i++) {
+          rows.push({ castAt: batch.castAt[i]!, rejection: this.screenedRejection(batch, i) });
+        }
+      }
+      rows.sort((a, b) => a.castAt - b.castAt || a.rejection.row - b.rejection.row);
+      return [...works, ...rows.map((r) => r.rejection)];
+    }
+    return [...works, ...Array.from(this.inProcessingOrder(), (j) => this.rejection(j))];
   }
 
   /** excluded.csv, in file row order, in chunks of about `rowsPerChunk` rows. */
@@ -384,8 +474,12 @@ export class ExcludedVotes {
         })
         .join("");
     }
-    const order = this.inRowOrder();
     const file = csvCell(this.file);
+    if (this.screened) {
+      yield* this.renderScreened(file, rowsPerChunk);
+      return;
+    }
+    const order = this.inRowOrder();
     // Cells that repeat are escaped once: a work's id (and its duplicate detail), the codes with their columns.
     const workCells: (string | undefined)[] = new Array(this.workIds.length);
     const duplicateCells: (string | undefined)[] = new Array(this.workIds.length);
@@ -410,6 +504,26 @@ export class ExcludedVotes {
       if (batch.length === rowsPerChunk) {
         yield batch.join("");
         batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch.join("");
+  }
+
+  /** The rows of excluded.csv that a screened read lists, formatted as {@link renderCsv}'s. */
+  private *renderScreened(file: string, rowsPerChunk: number): Generator<string> {
+    const codeCells = REJECTION_CODES.map((code) => `${COLUMN[code]},${code}`);
+    let batch: string[] = [];
+    for (const b of this.screened!.batches()) {
+      for (let i = 0; i < b.length; i++) {
+        const code = b.code[i]!;
+        const workId = b.workIds[b.work[i]!]!;
+        const voter = b.voters[b.voter[i]!]!;
+        const detail = csvCell(this.detail(code, b.value[i]!, b.big.get(i), workId, voter));
+        batch.push(`${file},${b.row[i]},${b.line[i]},${codeCells[code]},${csvCell(workId)},${voter},${detail}\n`);
+        if (batch.length === rowsPerChunk) {
+          yield batch.join("");
+          batch = [];
+        }
       }
     }
     if (batch.length > 0) yield batch.join("");

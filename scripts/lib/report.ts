@@ -98,10 +98,8 @@ export function renderReport(result: EpochResult): string[] {
       const r = excludedVotes.workRejection(w);
       out.push(`| ${r.file} | ${r.row} | ${r.column} | ${cell(r.workId)} | | ${cell(r.reason)} |\n`);
     }
-    for (const j of examples) {
-      out.push(
-        `| ${excludedVotes.file} | ${excludedVotes.rowOf(j)} | ${excludedVotes.columnOf(j)} | ${cell(excludedVotes.workIdOf(j))} | \`${excludedVotes.voterOf(j)}\` | ${cell(excludedVotes.reasonOf(j))} |\n`,
-      );
+    for (const r of examples) {
+      out.push(`| ${r.file} | ${r.row} | ${r.column} | ${cell(r.workId)} | \`${r.voter}\` | ${cell(r.reason)} |\n`);
     }
   }
   return out;

@@ -11,7 +11,7 @@ import { ExcludedVotes, REJECTION_CODES, type ExcludedWork } from "./excluded.js
 import type { TeamMember, Work } from "./inputs.js";
 import { checkSignatures } from "./signatures.js";
 import { castOrder } from "./vote-order.js";
-import { pointsOf, type VoteTable } from "./vote-table.js";
+import { fileRowOf, pointsOf, type VoteTable } from "./vote-table.js";
 
 export { REJECTION_REASONS, type Rejection, type RejectionCode } from "./excluded.js";
 
@@ -153,7 +153,7 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
             new InputError(
               {
                 file: input.votes.name,
-                row: i + 1,
+                row: fileRowOf(votes, i),
                 line: votes.line?.[i],
                 column: "work_id",
               },
@@ -165,7 +165,7 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
         errors.add(
           () =>
             new InputError(
-              { file: input.votes.name, row: i + 1, line: votes.line?.[i], column: "voter" },
+              { file: input.votes.name, row: fileRowOf(votes, i), line: votes.line?.[i], column: "voter" },
               "the zero address cannot be a voter: nobody holds its key",
             ),
         );
@@ -299,6 +299,8 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
   }
   starts[workList.length] = acceptedCount;
   excluded.seal();
+  // A screened read (vote-screen.ts) kept only rows that pass every check: its verdicts are these checks'.
+  invariant(!votes.screened || excluded.length === 0, "a screened votes table had a row to exclude");
 
   const counts: FileCount[] = [
     {
@@ -309,9 +311,9 @@ export function validateEpoch(input: ValidationInput): ValidatedEpoch {
     },
     {
       file: input.votes.name,
-      read: n,
+      read: votes.fileRows ?? n,
       accepted: acceptedCount,
-      excluded: excluded.length,
+      excluded: excluded.votes,
     },
   ];
   if (input.teams) {

@@ -31,6 +31,7 @@ import {
   type Vote,
 } from "./inputs.js";
 import { parseTimestamp } from "./timestamp.js";
+import type { ScreenedExclusions } from "./excluded.js";
 
 /** The rows of a votes file; row `i` (0-based) is data row `i + 1` of the file. */
 export interface VoteTable {
@@ -52,37 +53,48 @@ export interface VoteTable {
   signatures: Map<number, string>;
   /** Each voter's index in `voters`, when the reader kept it (it builds one anyway). */
   voterIndex?: ReadonlyMap<string, number>;
+  /**
+   * The file's data row (0-based) of each row, when the table holds only some of the file's rows (a screened read,
+   * vote-screen.ts); absent, row `i` is data row `i + 1`.
+   */
+  row?: Uint32Array;
+  /** Data rows in the file: `length`, unless the read was screened. */
+  fileRows?: number;
+  /** The rows a screened read excluded as it went: counted here, listed again from the file when written. */
+  screened?: ScreenedExclusions;
 }
 
-/** The points of row `i` as bigint. */
-export function pointsOf(table: VoteTable, i: number): bigint {
-  const p = table.points[i]!;
-  return Number.isNaN(p) ? table.bigPoints.get(i)! : BigInt(p);
+/** The file's data row (1-based) of table row `i`. */
+export function fileRowOf(table: VoteTable, i: number): number {
+  return (table.row ? table.row[i]! : i) + 1;
 }
 
-/** Appends rows to growable typed columns and interns work ids and voters. */
-class VoteColumns {
-  length = 0;
+/** What a reader hands over for each valid data row (indices into the reader's {@link VoteNames}). */
+export interface VoteRowSink {
+  /** Whether the sink keeps signatures (the reader then decodes them). */
+  readonly keepSignatures: boolean;
+  /**
+   * Data row `row` (0-based), ending on CSV line `line`: points exact (`big` when beyond 2^53 − 1, `points` then
+   * NaN), cast_at in milliseconds.
+   */
+  add(
+    work: number,
+    voter: number,
+    points: number,
+    big: bigint | undefined,
+    castAt: number,
+    line: number,
+    row: number,
+    signature: string | undefined,
+  ): void;
+}
+
+/** The distinct work ids and voters of a votes file, numbered in order of first appearance. */
+export class VoteNames {
   readonly workIds: string[] = [];
   readonly voters: string[] = [];
-  readonly bigPoints = new Map<number, bigint>();
-  readonly signatures = new Map<number, string>();
-  private readonly workIndex = new Map<string, number>();
-  private readonly voterIndex = new Map<string, number>();
-  private work: Uint32Array;
-  private voter: Uint32Array;
-  private points: Float64Array;
-  private castAt: Float64Array;
-  private line: Uint32Array;
-
-  constructor(capacity: number) {
-    capacity = Math.max(16, capacity);
-    this.work = new Uint32Array(capacity);
-    this.voter = new Uint32Array(capacity);
-    this.points = new Float64Array(capacity);
-    this.castAt = new Float64Array(capacity);
-    this.line = new Uint32Array(capacity);
-  }
+  readonly workIndex = new Map<string, number>();
+  readonly voterIndex = new Map<string, number>();
 
   workOf(workId: string): number {
     let w = this.workIndex.get(workId);
@@ -102,8 +114,56 @@ class VoteColumns {
     }
     return v;
   }
+}
 
-  add(work: number, voter: number, points: number, castAt: number, line: number): void {
+/** The points of row `i` as bigint. */
+export function pointsOf(table: VoteTable, i: number): bigint {
+  const p = table.points[i]!;
+  return Number.isNaN(p) ? table.bigPoints.get(i)! : BigInt(p);
+}
+
+/** Marks a row that {@link VoteColumns.compact} removes (no voter index is this large). */
+export const REMOVED = 0xffffffff;
+
+/** Rows in growable typed columns, with the names their indices refer to. */
+export class VoteColumns implements VoteRowSink {
+  length = 0;
+  readonly keepSignatures: boolean;
+  readonly bigPoints = new Map<number, bigint>();
+  readonly signatures = new Map<number, string>();
+  work: Uint32Array;
+  voter: Uint32Array;
+  points: Float64Array;
+  castAt: Float64Array;
+  line: Uint32Array;
+  /** The file row of each row: only when rows are left out (screened). */
+  row: Uint32Array | undefined;
+
+  constructor(
+    readonly names: VoteNames,
+    capacity: number,
+    options: { rows?: boolean; signatures?: boolean } = {},
+  ) {
+    capacity = Math.max(16, capacity);
+    this.keepSignatures = options.signatures ?? true;
+    this.work = new Uint32Array(capacity);
+    this.voter = new Uint32Array(capacity);
+    this.points = new Float64Array(capacity);
+    this.castAt = new Float64Array(capacity);
+    this.line = new Uint32Array(capacity);
+    this.row = options.rows ? new Uint32Array(capacity) : undefined;
+  }
+
+  add(
+    work: number,
+    voter: number,
+    points: number,
+    big: bigint | undefined,
+    castAt: number,
+    line: number,
+    row: number,
+    signature: string | undefined,
+  ): void {
     if (this.length === this.work.length) this.grow();
     const i = this.length++;
     this.work[i] = work;
@@ -111,6 +171,42 @@ class VoteColumns {
     this.points[i] = points;
     this.castAt[i] = castAt;
     this.line[i] = line;
+    if (this.row) this.row[i] = row;
+    if (big !== undefined) this.bigPoints.set(i, big);
+    if (signature !== undefined && this.keepSignatures) this.signatures.set(i, signature);
+  }
+
+  /** Drops the rows whose voter is {@link REMOVED}, keeping the others in order. */
+  compact(): void {
+    const remap = this.bigPoints.size > 0 || this.signatures.size > 0;
+    const big = new Map<number, bigint>();
+    const signatures = new Map<number, string>();
+    let to = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (this.voter[i] === REMOVED) continue;
+      if (to !== i) {
+        this.work[to] = this.work[i]!;
+        this.voter[to] = this.voter[i]!;
+        this.points[to] = this.points[i]!;
+        this.castAt[to] = this.castAt[i]!;
+        this.line[to] = this.line[i]!;
+        if (this.row) this.row[to] = this.row[i]!;
+      }
+      if (remap) {
+        const b = this.bigPoints.get(i);
+        if (b !== undefined) big.set(to, b);
+        const s = this.signatures.get(i);
+        if (s !== undefined) signatures.set(to, s);
+      }
+      to++;
+    }
+    this.length = to;
+    if (remap) {
+      this.bigPoints.clear();
+      for (const [k, v] of big) this.bigPoints.set(k, v);
+      this.signatures.clear();
+      for (const [k, v] of signatures) this.signatures.set(k, v);
+    }
   }
 
   private grow(): void {
@@ -125,6 +221,7 @@ class VoteColumns {
     this.points = grow(this.points, (n) => new Float64Array(n));
     this.castAt = grow(this.castAt, (n) => new Float64Array(n));
     this.line = grow(this.line, (n) => new Uint32Array(n));
+    if (this.row) this.row = grow(this.row, (n) => new Uint32Array(n));
   }
 
   table(withLines: boolean): VoteTable {
@@ -134,39 +231,36 @@ class VoteColumns {
       (n >= a.length * 0.75 ? a.subarray(0, n) : a.slice(0, n)) as T;
     return {
       length: n,
-      workIds: this.workIds,
+      workIds: this.names.workIds,
       work: fit(this.work),
-      voters: this.voters,
+      voters: this.names.voters,
       voter: fit(this.voter),
       points: fit(this.points),
       bigPoints: this.bigPoints,
       castAt: fit(this.castAt),
       line: withLines ? fit(this.line) : undefined,
       signatures: this.signatures,
-      voterIndex: this.voterIndex,
+      voterIndex: this.names.voterIndex,
+      ...(this.row ? { row: fit(this.row) } : {}),
     };
   }
 }
 
-/**
- * `text` as exact points: a number, or NaN with the value stored in `big` (beyond 2^53 − 1);
- * undefined if it is not an integer (the message then comes from the zod schema).
- */
-function parsePoints(text: string, row: number, big: Map<number, bigint>): number | undefined {
+/** `text` as exact points: a number, or a bigint beyond 2^53 − 1; undefined if it is not an integer. */
+function parsePoints(text: string): number | bigint | undefined {
   if (!INTEGER.test(text)) return undefined;
   // At most 15 characters: below 10^15 in magnitude, exact as a double.
   if (text.length <= 15) return Number(text);
   const value = BigInt(text);
   if (value >= -BigInt(Number.MAX_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
-  big.set(row, value);
-  return NaN;
+  return value;
 }
 
 /**
  * Rows in a file of `size` bytes starting with `bytes`, estimated from the line length of their first megabyte (a
  * little over, rarely under).
  */
-function estimateRows(bytes: Uint8Array, size = bytes.length): number {
+export function estimateRows(bytes: Uint8Array, size = bytes.length): number {
   const sample = Math.min(bytes.length, 1 << 20);
   let lines = 0;
   for (let p = bytes.indexOf(0x0a); p >= 0 && p < sample; p = bytes.indexOf(0x0a, p + 1)) lines++;
@@ -175,21 +269,45 @@ function estimateRows(bytes: Uint8Array, size = bytes.length): number {
 }
 
 /** The size of `source`'s file, as far as it can be told before reading it. */
-const sizeOf = (source: AnySource): number => ("bytes" in source ? source.bytes.length : source.file.sizeOnDisk());
+export const sizeOf = (source: AnySource): number =>
+  "bytes" in source ? source.bytes.length : source.file.sizeOnDisk();
+
+/** A bad row, kept to word its error once the reading is over. */
+interface BadRow {
+  record: string[];
+  row: number;
+  line: number;
+}
+
+/** The fast CSV scan of a votes file, fed chunk by chunk ({@link fastVotesScanner}). */
+export interface VotesScanner {
+  /** Scans the file's next bytes; false once the file is not in the fast scanner's shape. */
+  push(chunk: Uint8Array): boolean;
+  /**
+   * The end of the file: the data rows read, or undefined when the file is not in the shape the scanner reads (then
+   * nothing the sink got counts, and csv-parse reads the file). Throws the error of the header or of the first bad
+   * row.
+   */
+  end(): number | undefined;
+}
 
 /**
- * The fast way (csv-fast.ts): returns the table, throws the error of the first bad row (or of the header), or
- * returns undefined when the file is not in the shape the scanner reads — then csv-parse reads it.
+ * The fast CSV scan of a votes file (csv-fast.ts): hands every valid data row to the sink that `sinkFor` makes once
+ * the header has passed (with the bytes of the first data row's chunk, to estimate the rows from).
  */
-function readFastCsvVotes(source: AnySource): VoteTable | undefined {
-  let columns: VoteColumns | undefined;
+export function fastVotesScanner(
+  source: AnySource,
+  names: VoteNames,
+  sinkFor: (firstChunk: Buffer) => VoteRowSink,
+): VotesScanner {
+  let sink: VoteRowSink | undefined;
   const works = new ByteInterner(1 << 14);
   const texts = new ByteInterner(1 << 14);
   /** Voter text number → voter index, or -1 if the text is not an address. */
   let voterOfText = new Int32Array(1 << 14);
   let header: string[] | undefined;
   let headerError: InputError | undefined;
-  let bad: { record: string[]; row: number; line: number } | undefined;
+  let bad: BadRow | undefined;
   let row = 0;
   let cWork = -1;
   let cVoter = -1;
@@ -209,7 +327,6 @@ function readFastCsvVotes(source: AnySource): VoteTable | undefined {
     VOTE_COLUMNS.required.length + (VOTE_COLUMNS.optional?.length ?? 0),
     (cells, count, line, buffer) => {
       const bytes = buffer;
-      columns ??= new VoteColumns(estimateRows(bytes, sizeOf(source)));
       if (header === undefined) {
         header = recordTexts(buffer, cells, count);
         try {
@@ -226,6 +343,7 @@ function readFastCsvVotes(source: AnySource): VoteTable | undefined {
       }
       row++;
       if (headerError !== undefined || bad !== undefined) return;
+      sink ??= sinkFor(buffer);
       const start = cells.start;
       const end = cells.end;
       // work_id
@@ -234,7 +352,7 @@ function readFastCsvVotes(source: AnySource): VoteTable | undefined {
         return;
       }
       const w = intern(works, bytes, cells, cWork);
-      if (works.added) columns.workIds.push(cellText(buffer, cells, cWork));
+      if (works.added) names.workOf(cellText(buffer, cells, cWork));
       // voter: each distinct text checked once
       const t = intern(texts, bytes, cells, cVoter);
       if (texts.added) {
@@ -248,59 +366,95 @@ function readFastCsvVotes(source: AnySource): VoteTable | undefined {
           const parsed = parseAddress(cellText(buffer, cells, cVoter));
           if (parsed.ok) address = parsed.address;
         }
-        voterOfText[t] = address === undefined ? -1 : columns.voterOf(address);
+        voterOfText[t] = address === undefined ? -1 : names.voterOf(address);
       }
       const voter = voterOfText[t]!;
       // points
       let points = cells.kind[cPoints] === 2 ? NaN : smallIntegerBytes(bytes, start[cPoints]!, end[cPoints]!);
+      let big: bigint | undefined;
       let pointsOk = !Number.isNaN(points);
       if (!pointsOk) {
-        const parsed = parsePoints(cellText(buffer, cells, cPoints), columns.length, columns.bigPoints);
+        const parsed = parsePoints(cellText(buffer, cells, cPoints));
         pointsOk = parsed !== undefined;
-        points = parsed ?? NaN;
+        if (typeof parsed === "bigint") big = parsed;
+        else points = parsed ?? NaN;
       }
       // cast_at
       let castAt = cells.kind[cCast] === 2 ? NaN : utcSecondsBytes(bytes, start[cCast]!, end[cCast]!);
       if (Number.isNaN(castAt)) castAt = parseTimestamp(cellText(buffer, cells, cCast)) ?? NaN;
       if (voter < 0 || !pointsOk || Number.isNaN(castAt)) {
-        columns.bigPoints.delete(columns.length);
         bad = { record: recordTexts(buffer, cells, count), row, line };
         return;
       }
-      if (cSignature >= 0 && end[cSignature]! > start[cSignature]!) {
-        columns.signatures.set(columns.length, cellText(buffer, cells, cSignature));
-      }
-      columns.add(w, voter, points, castAt, line);
+      const signature =
+        sink.keepSignatures && cSignature >= 0 && end[cSignature]! > start[cSignature]!
+          ? cellText(buffer, cells, cSignature)
+          : undefined;
+      sink.add(w, voter, points, big, castAt, line, row - 1, signature);
     },
   );
-  forEachChunk(source, (chunk) => scanner.push(chunk));
-  if (!scanner.end() || header === undefined) return undefined;
-  if (headerError) throw headerError;
-  if (bad) throw wordRowError(source, header, bad);
-  return (columns ?? new VoteColumns(16)).table(true);
+  return {
+    push: (chunk) => scanner.push(chunk),
+    end() {
+      if (!scanner.end() || header === undefined) return undefined;
+      if (headerError) throw headerError;
+      if (bad) throw wordRowError(source, header, bad);
+      return row;
+    },
+  };
+}
+
+/** {@link fastVotesScanner} over `chunks`: the data rows read, or undefined (not the fast scanner's shape). */
+export function scanFastCsvVotes(
+  source: AnySource,
+  chunks: Iterable<Uint8Array>,
+  names: VoteNames,
+  sinkFor: (firstChunk: Buffer) => VoteRowSink,
+): number | undefined {
+  const scanner = fastVotesScanner(source, names, sinkFor);
+  for (const chunk of chunks) if (!scanner.push(chunk)) break;
+  return scanner.end();
+}
+
+/** The chunks of `source`: its bytes in pieces of `size` (views, no copy), or its file's. */
+export function* chunksOf(source: AnySource, size = 4 << 20): Generator<Uint8Array> {
+  if ("file" in source) {
+    yield* source.file.chunks();
+    return;
+  }
+  const bytes = source.bytes;
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
+}
+
+/** The fast way: the table, or undefined when the file is not in the shape the scanner reads. */
+function readFastCsvVotes(source: AnySource): VoteTable | undefined {
+  const names = new VoteNames();
+  let columns: VoteColumns | undefined;
+  const rows = scanFastCsvVotes(
+    source,
+    chunksOf(source),
+    names,
+    (first) => (columns = new VoteColumns(names, estimateRows(first, sizeOf(source)))),
+  );
+  if (rows === undefined) return undefined;
+  return (columns ?? new VoteColumns(names, 16)).table(true);
 }
 
 /** The error of a bad votes row, worded by the schema exactly as a row-by-row zod parse does. */
-function wordRowError(
-  source: AnySource,
-  header: string[],
-  bad: { record: string[]; row: number; line: number },
-): InputError {
+function wordRowError(source: AnySource, header: string[], bad: BadRow): InputError {
   const values = rowValues(header, bad.record);
   const parsed = voteRow.safeParse(values);
   invariant(!parsed.success, `votes row ${bad.row} failed a check that the schema passes`);
   return rowError(source, { row: bad.row, line: bad.line, values }, parsed.error);
 }
 
-function readCsvVotes(source: AnySource): VoteTable {
-  // A streamed file is read in chunks either way, never whole.
-  const fast = readFastCsvVotes(source);
-  if (fast) return fast;
-  // About 70 bytes a row in practice; the columns grow if the guess is short.
-  let columns = new VoteColumns(16);
+/** csv-parse's way, for a file the fast scan does not read: the same table. */
+export function readCsvVotes(source: AnySource): VoteTable {
+  const names = new VoteNames();
+  let columns = new VoteColumns(names, 16);
   /** Voter cell text → voter index: each distinct text is checked (EIP-55) once. */
   const voterByText = new Map<string, number>();
-  let bad: { record: string[]; row: number; line: number } | undefined;
+  let bad: BadRow | undefined;
   let cWork = -1;
   let cVoter = -1;
   let cPoints = -1;
@@ -312,7 +466,7 @@ function readCsvVotes(source: AnySource): VoteTable {
       // First row: the header has passed the column checks. About 70 bytes a row in practice; the columns grow
       // if the guess is short.
       const sample = "bytes" in source ? source.bytes : Buffer.from(record.join(",") + "\n");
-      columns = new VoteColumns(estimateRows(sample, sizeOf(source)));
+      columns = new VoteColumns(names, estimateRows(sample, sizeOf(source)));
       cWork = header.indexOf("work_id");
       cVoter = header.indexOf("voter");
       cPoints = header.indexOf("points");
@@ -325,41 +479,55 @@ function readCsvVotes(source: AnySource): VoteTable {
     if (voter === undefined) {
       const parsed = parseAddress(voterText);
       if (parsed.ok) {
-        voter = columns.voterOf(parsed.address);
+        voter = names.voterOf(parsed.address);
         voterByText.set(voterText, voter);
       }
     }
-    const points = parsePoints(record[cPoints]!, columns.length, columns.bigPoints);
+    const points = parsePoints(record[cPoints]!);
     const castAt = parseTimestamp(record[cCast]!);
     if (workId.length === 0 || voter === undefined || points === undefined || castAt === undefined) {
       bad = { record, row, line };
       return false;
     }
-    if (cSignature >= 0 && record[cSignature]!.length > 0) columns.signatures.set(columns.length, record[cSignature]!);
-    columns.add(columns.workOf(workId), voter, points, castAt, line);
+    const signature = cSignature >= 0 && record[cSignature]!.length > 0 ? record[cSignature]! : undefined;
+    const big = typeof points === "bigint" ? points : undefined;
+    columns.add(
+      names.workOf(workId),
+      voter,
+      big === undefined ? (points as number) : NaN,
+      big,
+      castAt,
+      line,
+      row - 1,
+      signature,
+    );
   });
   if (bad) throw wordRowError(source, header, bad);
   return columns.table(true);
 }
 
 function fromRows(rows: Vote[]): VoteTable {
-  const columns = new VoteColumns(rows.length);
-  for (const vote of rows) {
-    const i = columns.length;
-    let points: number;
-    if (vote.points >= -BigInt(Number.MAX_SAFE_INTEGER) && vote.points <= BigInt(Number.MAX_SAFE_INTEGER)) {
-      points = Number(vote.points);
-    } else {
-      points = NaN;
-      columns.bigPoints.set(i, vote.points);
-    }
-    if (vote.signature) columns.signatures.set(i, vote.signature);
-    columns.add(columns.workOf(vote.workId), columns.voterOf(vote.voter), points, vote.castAt, 0);
-  }
+  const names = new VoteNames();
+  const columns = new VoteColumns(names, rows.length);
+  rows.forEach((vote, i) => {
+    const safe = vote.points >= -BigInt(Number.MAX_SAFE_INTEGER) && vote.points <= BigInt(Number.MAX_SAFE_INTEGER);
+    columns.add(
+      names.workOf(vote.workId),
+      names.voterOf(vote.voter),
+      safe ? Number(vote.points) : NaN,
+      safe ? undefined : vote.points,
+      vote.castAt,
+      0,
+      i,
+      vote.signature || undefined,
+    );
+  });
   return columns.table(false);
 }
 
 /** Reads a votes file (CSV or JSON) into columns; throws InputError as the row-by-row parse did. */
 export function readVotes(source: AnySource): VoteTable {
-  return formatOf(source.name) === "json" ? fromRows(parseVotes(inMemory(source))) : readCsvVotes(source);
+  if (formatOf(source.name) === "json") return fromRows(parseVotes(inMemory(source)));
+  // A streamed file is read in chunks either way, never whole.
+  return readFastCsvVotes(source) ?? readCsvVotes(source);
 }

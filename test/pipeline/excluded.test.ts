@@ -5,21 +5,58 @@
 import { expect } from "chai";
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   allocateEpoch,
+  computeEpoch,
   renderArtifacts,
   REJECTION_REASONS,
   writeArtifacts,
   type EpochResult,
+  type EpochSources,
+  type PreviousEpoch,
+  type Source,
 } from "../../scripts/lib/index.js";
+import { InputChangedError, InputFile } from "../../scripts/lib/input-files.js";
 import { EXCLUDED_EXAMPLES } from "../../scripts/lib/report.js";
-import { addr, cleanup, compute, epochJson, tempDir, WINDOW, writeSmallEpoch, type SmallEpoch } from "./helpers.js";
+import { screenLimits } from "../../scripts/lib/vote-screen.js";
+
+/** Runs `body` with a screened read's excluded rows held (the usual), then listed by reading the file again. */
+function bothWays(body: () => void): void {
+  const held = screenLimits.heldExclusions;
+  try {
+    for (const limit of [held, 0]) {
+      screenLimits.heldExclusions = limit;
+      body();
+    }
+  } finally {
+    screenLimits.heldExclusions = held;
+  }
+}
+import {
+  addr,
+  cleanup,
+  compute,
+  epochJson,
+  sources,
+  src,
+  tempDir,
+  WINDOW,
+  writeSmallEpoch,
+  type SmallEpoch,
+} from "./helpers.js";
 
 const A = addr(1);
 const B = addr(2);
 const C = addr(3);
+
+/** Epoch 1's artifacts as `--previous` gives them: the reputation of each account after it. */
+function previousEpoch(reputation: Record<string, bigint>): PreviousEpoch {
+  const map = new Map(Object.entries(reputation));
+  const text = ["account,reputation", ...[...map].map(([a, r]) => `${a},${r}`)].join("\n") + "\n";
+  return { epoch: 1, root: "0x" + "11".repeat(32), reputation: map, source: src("previous-reputation.csv", text) };
+}
 
 const fileText = (result: EpochResult, path: string) => {
   const file = renderArtifacts(result).find((f) => f.path === path)!;
@@ -141,85 +178,175 @@ describe("excluded votes: excluded.csv and the report's summary", function () {
     }
   });
 
-  it("random epochs, from almost every row excluded to almost none: each excluded.csv row names its own input row and the reason the rules give", () => {
-    // addr(6) casts the last row, one accepted vote, so that some work always scores.
-    const people = [A, B, C, addr(4), addr(5), addr(6)];
-    const start = Date.parse(WINDOW.start);
-    const end = Date.parse(WINDOW.end);
-    const vote = fc.record({
-      work: fc.nat(2),
-      voter: fc.nat(people.length - 2),
-      points: fc.integer({ min: -2, max: 12 }),
-      // the window's bounds, a second either side of them, or a time inside it
-      at: fc.constantFrom(start - 1000, start, end, end + 1000, start + 86_400_000, start + 2 * 86_400_000),
-    });
-    const epoch = fc.record({
-      /** How likely a vote is drawn to be bad: from nearly never to nearly always. */
-      bad: fc.double({ min: 0, max: 1, noNaN: true }),
-      votes: fc.array(fc.tuple(vote, fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 60 }),
-    });
-    fc.assert(
-      fc.property(epoch, ({ bad, votes }) => {
-        // Work 0 by A, work 1 by B, work 2 by the team of C and addr(4); a bad draw is made out of range.
-        const rows = votes.map(([v, draw]) => ({ ...v, points: draw < bad ? 11 + (v.points & 3) : v.points & 7 }));
-        rows.push({ work: 1, voter: people.length - 1, points: 5, at: start + 86_400_000 });
-        const contributorOf = [[A], [B], [C, people[3]!]];
-        const e: SmallEpoch = {
-          works: [
-            ["w0", A],
-            ["w1", B],
-            ["w2", "team:t"],
-          ],
-          teams: [
-            ["t", C, 5000],
-            ["t", people[3]!, 5000],
-          ],
-          votes: rows.map((v) => [`w${v.work}`, people[v.voter]!, v.points, new Date(v.at).toISOString()]),
-          config: epochJson({}, { maxPoints: "10" }),
-        };
-        // The rules (docs/rules.md §1) by hand: in cast_at order, ties by row.
-        const expected = new Map<number, string>();
-        const accepted = new Set<string>();
-        const order = rows.map((_, i) => i).sort((i, j) => rows[i]!.at - rows[j]!.at || i - j);
-        for (const i of order) {
-          const v = rows[i]!;
-          const voter = people[v.voter]!;
-          const key = `${v.work} ${voter}`;
-          if (contributorOf[v.work]!.includes(voter)) expected.set(i + 1, "self-vote");
-          else if (v.points < 0 || v.points > 10) expected.set(i + 1, "points-out-of-range");
-          else if (v.at < start || v.at > end) expected.set(i + 1, "outside-window");
-          else if (accepted.has(key)) expected.set(i + 1, "duplicate");
-          else accepted.add(key);
+  it("screened as read: a voter's later rows that were cast earlier displace the row kept so far, through compactions; the same verdicts as a whole read", () =>
+    bothWays(() => {
+      // 6,000 rows by 3 voters on 2 works, cast_at going back in time: every row displaces its pair's kept row, so the
+      // reader drops and compacts again and again. A few rows in the window's future make outside-window rows too.
+      const people = [B, C, addr(4)];
+      const votes: (string | number)[][] = [];
+      for (let i = 0; i < 6000; i++) {
+        const at = Date.parse("2025-01-31T00:00:00Z") - i * 60_000 + (i % 97 === 0 ? 40 * 86_400_000 : 0);
+        votes.push([`w${i % 2}`, people[i % 3]!, 1 + (i % 9), new Date(at).toISOString()]);
+      }
+      const e: SmallEpoch = {
+        works: [
+          ["w0", A],
+          ["w1", A],
+        ],
+        votes,
+      };
+      const screened = compute(e);
+      const plain = sources(e);
+      const crlf = Buffer.from((plain.votes as Source).bytes)
+        .toString("utf8")
+        .replace(/\n/g, "\r\n");
+      const whole = computeEpoch({ ...plain, votes: { name: plain.votes.name, bytes: Buffer.from(crlf) } });
+      expect([screened.votesScreened, whole.votesScreened]).to.deep.equal([true, false]);
+      expect(fileText(screened, "excluded.csv")).to.equal(fileText(whole, "excluded.csv"));
+      expect(screened.rejections).to.deep.equal(whole.rejections);
+      expect(screened.counts).to.deep.equal(whole.counts);
+      expect(screened.counts[1]).to.include({ read: 6000, accepted: 6 });
+      expect(screened.root).to.equal(whole.root);
+    }));
+
+  it("screened as read from disk in small chunks: excluded.csv is listed again across every chunk; a file changed before it is written is refused, nothing written", () =>
+    bothWays(() => {
+      const dir = tempDir();
+      try {
+        const votes: (string | number)[][] = [["w1", B, 5]];
+        for (let i = 0; i < 3000; i++) votes.push(["w1", addr(100 + (i % 50)), i % 3 === 0 ? 5 : 120 + (i % 7)]);
+        const paths = writeSmallEpoch(dir, { works: [["w1", A]], votes });
+        const streamed = (chunkBytes: number): EpochSources => ({
+          ...sources({ works: [["w1", A]], votes }),
+          votes: { name: paths.votes, file: new InputFile(paths.votes, chunkBytes) },
+        });
+        const reference = fileText(compute({ works: [["w1", A]], votes }), "excluded.csv");
+        for (const chunkBytes of [7, 64, 4096]) {
+          const result = computeEpoch(streamed(chunkBytes));
+          expect(result.votesScreened).to.equal(true);
+          expect(fileText(result, "excluded.csv")).to.equal(reference);
         }
-        const result = compute(e);
-        const csvRows = parse(fileText(result, "excluded.csv"), { columns: true }) as Record<string, string>[];
-        expect(csvRows.map((r) => [Number(r.row), r.reason])).to.deep.equal([...expected].sort((a, b) => a[0] - b[0]));
-        for (const r of csvRows) {
-          const i = Number(r.row) - 1;
-          expect([r.file, r.line, r.work_id, r.voter]).to.deep.equal([
-            "votes.csv",
-            String(i + 2),
-            `w${rows[i]!.work}`,
-            people[rows[i]!.voter]!,
-          ]);
-        }
-        const byRow = result.rejections.slice().sort((a, b) => a.row - b.row);
-        expect(byRow.map((r) => [r.row, r.line, r.workId, r.voter])).to.deep.equal(
-          csvRows.map((r) => [Number(r.row), Number(r.line), r.work_id, r.voter]),
+        // The file changes after it was read: a row out of range becomes a duplicate of an accepted vote.
+        const result = computeEpoch(streamed(64));
+        const text = readFileSync(paths.votes, "utf8");
+        writeFileSync(paths.votes, text.replace(`w1,${addr(101)},121`, `w1,${addr(100)},5`));
+        const out = join(dir, "out");
+        expect(() => writeArtifacts(out, result)).to.throw(
+          InputChangedError,
+          /changed while the pipeline was reading it/,
         );
-        // report.md's examples: the first rows in row order, picked without ordering them all
-        for (const k of [0, 1, 3, 10]) {
-          expect([...result.excluded.firstInRowOrder(k)]).to.deep.equal([
-            ...result.excluded.inRowOrder().subarray(0, k),
-          ]);
-        }
-        const report = fileText(result, "report.md");
-        expect(report).to.contain(
-          expected.size === 0 ? "None." : `${expected.size} ${expected.size === 1 ? "row" : "rows"} excluded.`,
-        );
-        expect(result.counts[1]).to.include({ read: rows.length, accepted: rows.length - expected.size });
-      }),
-      { numRuns: 150 },
-    );
-  });
+        expect(existsSync(out)).to.equal(false);
+        expect(readdirSync(dir).filter((f) => f.startsWith("."))).to.deep.equal([]);
+      } finally {
+        cleanup(dir);
+      }
+    }));
+
+  it("random epochs, from almost every row excluded to almost none: each excluded.csv row names its own input row and the reason the rules give, whether the votes are screened as read or held whole", () =>
+    bothWays(() => {
+      // addr(6) casts the last row, one accepted vote, so that some work always scores.
+      const people = [A, B, C, addr(4), addr(5), addr(6)];
+      const start = Date.parse(WINDOW.start);
+      const end = Date.parse(WINDOW.end);
+      const vote = fc.record({
+        work: fc.nat(2),
+        voter: fc.nat(people.length - 2),
+        points: fc.integer({ min: -2, max: 12 }),
+        // the window's bounds, a second either side of them, or a time inside it
+        at: fc.constantFrom(start - 1000, start, end, end + 1000, start + 86_400_000, start + 2 * 86_400_000),
+      });
+      const epoch = fc.record({
+        /** How likely a vote is drawn to be bad: from nearly never to nearly always. */
+        bad: fc.double({ min: 0, max: 1, noNaN: true }),
+        votes: fc.array(fc.tuple(vote, fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 60 }),
+        /** Whether addr(5) is below rules.minVoterReputation (it then has reputation 1 of 2). */
+        minimum: fc.boolean(),
+      });
+      fc.assert(
+        fc.property(epoch, ({ bad, votes, minimum }) => {
+          // Work 0 by A, work 1 by B, work 2 by the team of C and addr(4); a bad draw is made out of range.
+          const rows = votes.map(([v, draw]) => ({ ...v, points: draw < bad ? 11 + (v.points & 3) : v.points & 7 }));
+          rows.push({ work: 1, voter: people.length - 1, points: 5, at: start + 86_400_000 });
+          const contributorOf = [[A], [B], [C, people[3]!]];
+          const e: SmallEpoch = {
+            works: [
+              ["w0", A],
+              ["w1", B],
+              ["w2", "team:t"],
+            ],
+            teams: [
+              ["t", C, 5000],
+              ["t", people[3]!, 5000],
+            ],
+            votes: rows.map((v) => [`w${v.work}`, people[v.voter]!, v.points, new Date(v.at).toISOString()]),
+            config: epochJson({ epoch: 2 }, { maxPoints: "10", minVoterReputation: minimum ? "2" : "0" }),
+          };
+          const prior = Object.fromEntries(people.map((p) => [p, p === people[4] ? 1n : 2n]));
+          // The rules (docs/rules.md §1) by hand: in cast_at order, ties by row.
+          const expected = new Map<number, string>();
+          const accepted = new Set<string>();
+          const order = rows.map((_, i) => i).sort((i, j) => rows[i]!.at - rows[j]!.at || i - j);
+          for (const i of order) {
+            const v = rows[i]!;
+            const voter = people[v.voter]!;
+            const key = `${v.work} ${voter}`;
+            if (contributorOf[v.work]!.includes(voter)) expected.set(i + 1, "self-vote");
+            else if (v.points < 0 || v.points > 10) expected.set(i + 1, "points-out-of-range");
+            else if (v.at < start || v.at > end) expected.set(i + 1, "outside-window");
+            else if (accepted.has(key)) expected.set(i + 1, "duplicate");
+            else if (minimum && prior[voter]! < 2n) expected.set(i + 1, "voter-below-min-reputation");
+            else accepted.add(key);
+          }
+          const withPrevious = (s: EpochSources): EpochSources => ({ ...s, previous: previousEpoch(prior) });
+          // Screened as it is read (an export's usual shape), and held whole (CRLF line ends: csv-parse reads it).
+          const screened = computeEpoch(withPrevious(sources(e)));
+          const plain = sources(e);
+          const crlf = Buffer.from((plain.votes as Source).bytes)
+            .toString("utf8")
+            .replace(/\n/g, "\r\n");
+          const whole = computeEpoch(
+            withPrevious({ ...plain, votes: { name: plain.votes.name, bytes: Buffer.from(crlf) } }),
+          );
+          for (const result of [screened, whole]) {
+            const csvRows = parse(fileText(result, "excluded.csv"), { columns: true }) as Record<string, string>[];
+            expect(csvRows.map((r) => [Number(r.row), r.reason])).to.deep.equal(
+              [...expected].sort((a, b) => a[0] - b[0]),
+            );
+            for (const r of csvRows) {
+              const i = Number(r.row) - 1;
+              expect([r.file, r.line, r.work_id, r.voter]).to.deep.equal([
+                "votes.csv",
+                String(i + 2),
+                `w${rows[i]!.work}`,
+                people[rows[i]!.voter]!,
+              ]);
+            }
+            const byRow = result.rejections.slice().sort((a, b) => a.row - b.row);
+            expect(byRow.map((r) => [r.row, r.line, r.workId, r.voter])).to.deep.equal(
+              csvRows.map((r) => [Number(r.row), Number(r.line), r.work_id, r.voter]),
+            );
+            // report.md's examples: the first rows in row order, picked without ordering them all
+            for (const k of [0, 1, 3, 10]) {
+              expect(result.excluded.firstInRowOrder(k)).to.deep.equal(byRow.slice(0, k));
+            }
+            const report = fileText(result, "report.md");
+            expect(report).to.contain(
+              expected.size === 0 ? "None." : `${expected.size} ${expected.size === 1 ? "row" : "rows"} excluded.`,
+            );
+            expect(result.counts[1]).to.include({ read: rows.length, accepted: rows.length - expected.size });
+          }
+          // Both ways give the same epoch: the same exclusions (in processing order too), report and leaves.
+          expect(screened.votesScreened).to.equal(true);
+          expect(whole.votesScreened).to.equal(false);
+          expect(screened.rejections).to.deep.equal(whole.rejections);
+          for (const file of ["excluded.csv", "allocation.csv", "reputation.csv"]) {
+            expect(fileText(screened, file), file).to.equal(fileText(whole, file));
+          }
+          const section = (r: EpochResult) => fileText(r, "report.md").split("## Rows")[1];
+          expect(section(screened)).to.equal(section(whole));
+          expect(screened.root).to.equal(whole.root);
+        }),
+        { numRuns: 150 },
+      );
+    }));
 });
