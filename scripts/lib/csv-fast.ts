@@ -4,7 +4,8 @@
  * pipeline's options (`bom`, `trim`, `skip_empty_lines`: inputs.ts) — the same records, cells and line numbers —
  * but only for files in that shape:
  *
- * - lines end with `\n` and the file holds no `\r`;
+ * - lines end with `\n` and the file holds no `\r`, or every line ends with `\r\n` (what a spreadsheet on Windows
+ *   writes) and the file holds no other `\r` or `\n` — none inside a quoted cell either; the first line end says which;
  * - no cell starts or ends with a character csv-parse trims (space, tab, form feed): nothing to trim;
  * - a quote only opens a cell (`"…"`, with `""` for a quote inside) and is closed right before a comma, a line end
  *   or the end of the file;
@@ -57,11 +58,14 @@ interface ScanState {
   expected: number;
   cells: CsvCells;
   maxCells: number;
+  /** Whether lines end with `\r\n` (undefined before the first line end is seen). */
+  crlf: boolean | undefined;
 }
 
 const newState = (maxCells: number): ScanState => ({
   line: 1,
   expected: -1,
+  crlf: undefined,
   cells: { start: new Int32Array(maxCells), end: new Int32Array(maxCells), kind: new Uint8Array(maxCells) },
   maxCells,
 });
@@ -70,7 +74,20 @@ const newState = (maxCells: number): ScanState => ({
 const GIVE_UP = -1;
 
 /**
- * Scans the records of bytes [pos, n) (no `\r` among them). With `eof`, n is the end of the file (a last record
+ * Sets `state.crlf` from the first line end of bytes [pos, n), if it is not set and there is one; false if the bytes
+ * cannot be in the shape (a `\r` in a file whose lines end with `\n` alone).
+ */
+function lineEnds(bytes: Uint8Array, pos: number, n: number, state: ScanState): boolean {
+  if (state.crlf === undefined) {
+    const lf = bytes.subarray(pos, n).indexOf(LF);
+    if (lf < 0) return bytes.subarray(pos, n).indexOf(CR) < 0;
+    state.crlf = lf > 0 && bytes[pos + lf - 1] === CR;
+  }
+  return state.crlf || bytes.subarray(pos, n).indexOf(CR) < 0;
+}
+
+/**
+ * Scans the records of bytes [pos, n) (no `\r` among them unless lines end with `\r\n`). With `eof`, n is the end of the file (a last record
  * may end there without a line end); otherwise n is just past a line end, and a record that does not end before n
  * (a quoted cell going on past it) is left for the next scan: returns where it starts (n if none is left), or
  * GIVE_UP.
@@ -86,13 +103,15 @@ function scanRecords(
 ): number {
   const { cells, maxCells } = state;
   const { start, end, kind } = cells;
+  const crlf = state.crlf === true;
   let line = state.line;
   let expected = state.expected;
   while (pos < n) {
-    if (bytes[pos] === LF) {
+    if (bytes[pos] === (crlf ? CR : LF)) {
       // an empty line: skipped, but counted
+      if (crlf && (pos + 1 >= n || bytes[pos + 1] !== LF)) return GIVE_UP;
       line++;
-      pos++;
+      pos += crlf ? 2 : 1;
       continue;
     }
     const recordStart = pos;
@@ -122,7 +141,12 @@ function scanRecords(
             }
             break;
           }
-          if (c === LF) line++;
+          if (c === LF) {
+            if (crlf) return GIVE_UP; // a line end inside a quoted cell: csv-parse counts \r and \n there apart
+            line++;
+          } else if (c === CR) {
+            return GIVE_UP; // (a \r only occurs where lines end with \r\n)
+          }
           p++;
         }
         start[count] = pos + 1;
@@ -131,22 +155,34 @@ function scanRecords(
         count++;
         pos = p + 1;
         b = pos < n ? bytes[pos]! : LF;
+        if (crlf) {
+          if (b === CR) b = pos + 1 < n && bytes[++pos] === LF ? LF : CR;
+          else if (b === LF && pos < n) return GIVE_UP;
+        }
         if (b !== COMMA && b !== LF) return GIVE_UP;
       } else {
         const first = pos;
         if (hasQuotes) {
-          while (b !== COMMA && b !== LF) {
+          while (b !== COMMA && b !== LF && b !== CR) {
             if (b === QUOTE) return GIVE_UP;
             b = ++pos < n ? bytes[pos]! : LF;
           }
         } else {
-          while (b !== COMMA && b !== LF) b = ++pos < n ? bytes[pos]! : LF;
+          while (b !== COMMA && b !== LF && b !== CR) b = ++pos < n ? bytes[pos]! : LF;
         }
         if (pos > first && (trimmable(bytes[first]!) || trailingSpace(bytes, first, pos))) return GIVE_UP;
         start[count] = first;
         end[count] = pos;
         kind[count] = 0;
         count++;
+        // \r\n ends the line where lines end so; a \r anywhere else, or a \n alone there, is not the shape.
+        if (b === CR) {
+          if (!crlf || pos + 1 >= n || bytes[pos + 1] !== LF) return GIVE_UP;
+          pos++;
+          b = LF;
+        } else if (b === LF && crlf && pos < n) {
+          return GIVE_UP;
+        }
       }
       pos++; // past the comma or the line end
       if (b === LF) break;
@@ -173,9 +209,11 @@ export function scanFastCsv(
   maxCells: number,
   onRecord: (cells: CsvCells, count: number, line: number) => void,
 ): boolean {
-  if (bytes.indexOf(CR) >= 0) return false;
+  const state = newState(maxCells);
+  const pos = hasBom(bytes) ? 3 : 0;
+  if (!lineEnds(bytes, pos, bytes.length, state)) return false;
   const hasQuotes = bytes.indexOf(QUOTE) >= 0;
-  return scanRecords(bytes, hasBom(bytes) ? 3 : 0, bytes.length, true, hasQuotes, newState(maxCells), onRecord) >= 0;
+  return scanRecords(bytes, pos, bytes.length, true, hasQuotes, state, onRecord) >= 0;
 }
 
 /** The longest record {@link FastCsvScanner} carries from one chunk to the next before it gives up. */
@@ -208,7 +246,6 @@ export class FastCsvScanner {
   /** Adds the next bytes of the file; returns false once the scan has given up. */
   push(chunk: Uint8Array): boolean {
     if (!this.ok) return false;
-    if (chunk.indexOf(CR) >= 0) return (this.ok = false);
     const last = chunk.lastIndexOf(LF);
     if (this.used === 0 && last >= 0 && (this.started || chunk.length >= 3)) {
       // Nothing carried over: the chunk is scanned where it is (a file held whole is never copied), and only what
@@ -268,7 +305,9 @@ export class FastCsvScanner {
    * or −1 (then the scan has given up).
    */
   private scan(bytes: Buffer, cut: number, eof: boolean): number {
-    if (!isUtf8(bytes.subarray(this.checked, cut))) return ((this.ok = false), -1);
+    if (!lineEnds(bytes, this.checked, cut, this.state) || !isUtf8(bytes.subarray(this.checked, cut))) {
+      return ((this.ok = false), -1);
+    }
     let pos = 0;
     if (!this.started) {
       this.started = true;

@@ -161,6 +161,37 @@ function parseCsvSource(
   return true;
 }
 
+/**
+ * csv-parse over `chunks` with the options of {@link scanCsv}, one chunk at a time: `onRecord` gets every record (the
+ * header first) with the line it ends on, and the generator yields after each chunk's records. For a second reading
+ * of a file that {@link scanCsv} has read whole once (vote-screen.ts): an error is csv-parse's, unworded.
+ */
+export function* csvRecordsByChunk(
+  chunks: Iterable<Uint8Array>,
+  onRecord: (record: string[], line: number) => void,
+): Generator<void> {
+  const options = {
+    bom: true,
+    skip_empty_lines: true,
+    trim: true,
+    on_record: (record: string[], info: { lines: number }) => {
+      onRecord(record, info.lines);
+      return null;
+    },
+  };
+  const api = (new CsvParser(options) as unknown as { api: CsvApi }).api;
+  const nothing = () => {};
+  for (const chunk of chunks) {
+    // A copy: the parser keeps the end of a chunk it has not finished, and the reader reuses its memory.
+    const error = api.parse(Buffer.from(chunk), false, nothing, nothing);
+    if (error !== undefined) throw error;
+    yield;
+  }
+  const error = api.parse(undefined, true, nothing, nothing);
+  if (error !== undefined) throw error;
+  yield;
+}
+
 /** Whether every byte of `source` is UTF-8, read in chunks. */
 function isUtf8Source(source: AnySource): boolean {
   const check = new Utf8Stream();

@@ -23,9 +23,10 @@ import { REJECTION_CODES, type ScreenedBatch, type ScreenedExclusions } from "./
 import { InputError } from "./errors.js";
 import { InputChangedError } from "./input-files.js";
 import type { TeamMember, Work } from "./inputs.js";
-import { formatOf, type AnySource } from "./inputs.js";
+import { csvRecordsByChunk, formatOf, scanCsv, VOTE_COLUMNS, type AnySource } from "./inputs.js";
 import {
   chunksOf,
+  csvVoteRows,
   estimateRows,
   fastVotesScanner,
   REMOVED,
@@ -33,9 +34,12 @@ import {
   sizeOf,
   VoteColumns,
   VoteNames,
+  wordRowError,
   type VoteRowSink,
   type VoteTable,
 } from "./vote-table.js";
+import { CsvError as StreamCsvError } from "csv-parse";
+import { CsvError } from "csv-parse/sync";
 
 /** What the row checks need to know before the votes are read. */
 export interface VoteScreen {
@@ -193,9 +197,10 @@ function grown(a: Int32Array<ArrayBuffer>, i: number, fill: number): Int32Array<
 
 /**
  * How many excluded rows a screened read holds (about 35 bytes each, 37 MB at most); past it, excluded.csv reads
- * the file again. A setting for tests, which make it small to take the second way on small files.
+ * the file again; and whether votes are screened at all. Settings for tests: a small `heldExclusions` takes the
+ * second way on small files, and `screening: false` reads every file whole, to compare.
  */
-export const screenLimits = { heldExclusions: 1 << 20 };
+export const screenLimits = { heldExclusions: 1 << 20, screening: true };
 
 /** Excluded rows as growable columns ({@link ScreenedBatch}). */
 class ExclusionLog implements ScreenedBatch {
@@ -413,27 +418,44 @@ class ScreenedColumns implements VoteRowSink {
 
 /**
  * Reads a votes file with its rows screened (the module's comment), or undefined when it cannot be (not CSV, or
- * not in the fast scanner's shape: then it is read whole, readVotes). Throws InputError as readVotes does.
+ * screening turned off for a test: then it is read whole, readVotes). Throws InputError as readVotes does.
  */
 export function readScreenedVotes(source: AnySource, screen: VoteScreen): VoteTable | undefined {
-  if (formatOf(source.name) !== "csv") return undefined;
-  const names = new VoteNames();
-  let sink: ScreenedColumns | undefined;
-  const rows = scanFastCsvVotes(source, chunksOf(source), names, (first) => {
+  if (formatOf(source.name) !== "csv" || !screenLimits.screening) return undefined;
+  const sinkFor = (names: VoteNames) => (sample: Uint8Array) =>
     // Room for every row: the pages no row is written to are never touched, so they take no memory (a fresh large
     // allocation is zero pages mapped on demand), and the columns are not copied as they grow.
-    const columns = new VoteColumns(names, estimateRows(first, sizeOf(source)), { rows: true, signatures: false });
-    return (sink = new ScreenedColumns(columns, screen));
-  });
-  if (rows === undefined) return undefined;
-  sink ??= new ScreenedColumns(new VoteColumns(names, 16, { rows: true, signatures: false }), screen);
+    new ScreenedColumns(
+      new VoteColumns(names, estimateRows(sample, sizeOf(source)), { rows: true, signatures: false }),
+      screen,
+    );
+  // The fast scanner if the file is in its shape, else csv-parse (the same rows).
+  let names = new VoteNames();
+  let sink: ScreenedColumns | undefined;
+  let shape: Shape = "fast";
+  let rows = scanFastCsvVotes(source, chunksOf(source), names, (first) => (sink = sinkFor(names)(first)));
+  if (rows === undefined) {
+    shape = "csv-parse";
+    names = new VoteNames();
+    sink = undefined;
+    const csv = csvVoteRows(source, names, (sample) => (sink = sinkFor(names)(sample)));
+    const { header, rows: count } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) =>
+      csv.onRow(record, row, line, header),
+    );
+    if (csv.bad) throw wordRowError(source, header, csv.bad);
+    rows = count;
+  }
+  sink ??= sinkFor(names)(new Uint8Array(0));
   sink.finish();
   const table = sink.columns.table(true);
   table.fileRows = rows;
   const kept = table.row!;
-  table.screened = { byCode: sink.byCode, count: sink.count, batches: lister(source, screen, kept, sink) };
+  table.screened = { byCode: sink.byCode, count: sink.count, batches: lister(source, screen, kept, sink, shape) };
   return table;
 }
+
+/** Which reader read the file: a second reading takes the same. */
+type Shape = "fast" | "csv-parse";
 
 /**
  * How the excluded rows are listed: nothing to list, the rows held, or a second reading. Each way in a scope of its
@@ -445,17 +467,18 @@ function lister(
   screen: VoteScreen,
   kept: Uint32Array,
   sink: ScreenedColumns,
+  shape: Shape,
 ): () => Iterable<ScreenedBatch> {
   if (sink.count === 0) return () => [];
   const log = sink.log;
   if (log) return held(log.inRowOrder());
-  return readAgain(source, screen, kept, sink.byCode);
+  return readAgain(source, screen, kept, sink.byCode, shape);
 }
 
 const held = (batch: ScreenedBatch) => () => [batch];
 
-const readAgain = (source: AnySource, screen: VoteScreen, kept: Uint32Array, byCode: Uint32Array) => () =>
-  rescan(source, screen, kept, byCode);
+const readAgain = (source: AnySource, screen: VoteScreen, kept: Uint32Array, byCode: Uint32Array, shape: Shape) => () =>
+  rescan(source, screen, kept, byCode, shape);
 
 /**
  * The excluded rows of a screened file in row order, by reading it again: a row that fails a row check, or passes
@@ -467,6 +490,7 @@ function* rescan(
   screen: VoteScreen,
   kept: Uint32Array,
   byCode: Uint32Array,
+  shape: Shape,
 ): Generator<ScreenedBatch> {
   const names = new VoteNames();
   const checks = new RowChecks(screen, names);
@@ -488,24 +512,37 @@ function* rescan(
       log.push(row, line, code, value, castAt, work, voter, code === POINTS ? big : undefined);
     },
   };
-  // The rows excluded in each chunk are handed over before the next chunk is read.
-  const scanner = fastVotesScanner(source, names, () => sink);
-  let shaped = true;
-  for (const chunk of chunksOf(source)) {
-    shaped = scanner.push(chunk);
-    if (log.length > 0) yield log;
-    log.clear();
-    if (!shaped) break;
-  }
-  let read: number | undefined;
+  // The rows excluded in each chunk are handed over before the next chunk is read. A row that was valid at the
+  // first reading and is not now, or a file that is no longer in the same shape, is a file that changed.
   try {
-    read = shaped ? scanner.end() : undefined;
+    if (shape === "fast") {
+      const scanner = fastVotesScanner(source, names, () => sink);
+      let shaped = true;
+      for (const chunk of chunksOf(source)) {
+        shaped = scanner.push(chunk);
+        if (log.length > 0) yield log;
+        log.clear();
+        if (!shaped) break;
+      }
+      if (!shaped || scanner.end() === undefined) throw changed(source);
+    } else {
+      const csv = csvVoteRows(source, names, () => sink);
+      let header: string[] | undefined;
+      let row = 0;
+      for (const _ of csvRecordsByChunk(chunksOf(source), (record, line) => {
+        if (header === undefined) header = record;
+        else if (csv.onRow(record, ++row, line, header) === false) throw changed(source);
+      })) {
+        if (log.length > 0) yield log;
+        log.clear();
+      }
+    }
   } catch (error) {
-    // A row that was valid at the first reading.
-    if (error instanceof InputError) throw changed(source);
+    if (error instanceof InputError || error instanceof CsvError || error instanceof StreamCsvError) {
+      throw changed(source);
+    }
     throw error;
   }
-  if (read === undefined) throw changed(source);
   if (log.length > 0) yield log;
   if (counts.some((c, i) => c !== byCode[i])) throw changed(source);
 }

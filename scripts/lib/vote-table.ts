@@ -273,7 +273,7 @@ export const sizeOf = (source: AnySource): number =>
   "bytes" in source ? source.bytes.length : source.file.sizeOnDisk();
 
 /** A bad row, kept to word its error once the reading is over. */
-interface BadRow {
+export interface BadRow {
   record: string[];
   row: number;
   line: number;
@@ -441,69 +441,97 @@ function readFastCsvVotes(source: AnySource): VoteTable | undefined {
 }
 
 /** The error of a bad votes row, worded by the schema exactly as a row-by-row zod parse does. */
-function wordRowError(source: AnySource, header: string[], bad: BadRow): InputError {
+export function wordRowError(source: AnySource, header: string[], bad: BadRow): InputError {
   const values = rowValues(header, bad.record);
   const parsed = voteRow.safeParse(values);
   invariant(!parsed.success, `votes row ${bad.row} failed a check that the schema passes`);
   return rowError(source, { row: bad.row, line: bad.line, values }, parsed.error);
 }
 
-/** csv-parse's way, for a file the fast scan does not read: the same table. */
-export function readCsvVotes(source: AnySource): VoteTable {
-  const names = new VoteNames();
-  let columns = new VoteColumns(names, 16);
+/** The rows of csv-parse's records of a votes file ({@link csvVoteRows}), and the first bad one. */
+export interface CsvVoteRows {
+  /** For scanCsv: each data record with its 1-based row, its line and the header; false once a row is bad. */
+  onRow(record: string[], row: number, line: number, header: readonly string[]): boolean | void;
+  bad: BadRow | undefined;
+}
+
+/**
+ * csv-parse's records of a votes file as rows for the sink that `sinkFor` makes at the first data row (with a
+ * sample of the file to estimate the rows from).
+ */
+export function csvVoteRows(
+  source: AnySource,
+  names: VoteNames,
+  sinkFor: (sample: Uint8Array) => VoteRowSink,
+): CsvVoteRows {
+  let sink: VoteRowSink | undefined;
   /** Voter cell text → voter index: each distinct text is checked (EIP-55) once. */
   const voterByText = new Map<string, number>();
-  let bad: BadRow | undefined;
   let cWork = -1;
   let cVoter = -1;
   let cPoints = -1;
   let cCast = -1;
   let cSignature = -1;
-
-  const { header } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) => {
-    if (cWork < 0) {
-      // First row: the header has passed the column checks. About 70 bytes a row in practice; the columns grow
-      // if the guess is short.
-      const sample = "bytes" in source ? source.bytes : Buffer.from(record.join(",") + "\n");
-      columns = new VoteColumns(names, estimateRows(sample, sizeOf(source)));
-      cWork = header.indexOf("work_id");
-      cVoter = header.indexOf("voter");
-      cPoints = header.indexOf("points");
-      cCast = header.indexOf("cast_at");
-      cSignature = header.indexOf("signature");
-    }
-    const workId = record[cWork]!;
-    const voterText = record[cVoter]!;
-    let voter = voterByText.get(voterText);
-    if (voter === undefined) {
-      const parsed = parseAddress(voterText);
-      if (parsed.ok) {
-        voter = names.voterOf(parsed.address);
-        voterByText.set(voterText, voter);
+  const rows: CsvVoteRows = {
+    bad: undefined,
+    onRow(record, row, line, header) {
+      if (sink === undefined) {
+        // First row: the header has passed the column checks. About 70 bytes a row in practice.
+        sink = sinkFor("bytes" in source ? source.bytes : Buffer.from(record.join(",") + "\n"));
+        cWork = header.indexOf("work_id");
+        cVoter = header.indexOf("voter");
+        cPoints = header.indexOf("points");
+        cCast = header.indexOf("cast_at");
+        cSignature = header.indexOf("signature");
       }
-    }
-    const points = parsePoints(record[cPoints]!);
-    const castAt = parseTimestamp(record[cCast]!);
-    if (workId.length === 0 || voter === undefined || points === undefined || castAt === undefined) {
-      bad = { record, row, line };
-      return false;
-    }
-    const signature = cSignature >= 0 && record[cSignature]!.length > 0 ? record[cSignature]! : undefined;
-    const big = typeof points === "bigint" ? points : undefined;
-    columns.add(
-      names.workOf(workId),
-      voter,
-      big === undefined ? (points as number) : NaN,
-      big,
-      castAt,
-      line,
-      row - 1,
-      signature,
-    );
-  });
-  if (bad) throw wordRowError(source, header, bad);
-  return columns.table(true);
+      const workId = record[cWork]!;
+      const voterText = record[cVoter]!;
+      let voter = voterByText.get(voterText);
+      if (voter === undefined) {
+        const parsed = parseAddress(voterText);
+        if (parsed.ok) {
+          voter = names.voterOf(parsed.address);
+          voterByText.set(voterText, voter);
+        }
+      }
+      const points = parsePoints(record[cPoints]!);
+      const castAt = parseTimestamp(record[cCast]!);
+      if (workId.length === 0 || voter === undefined || points === undefined || castAt === undefined) {
+        rows.bad = { record, row, line };
+        return false;
+      }
+      const signature =
+        sink.keepSignatures && cSignature >= 0 && record[cSignature]!.length > 0 ? record[cSignature]! : undefined;
+      const big = typeof points === "bigint" ? points : undefined;
+      sink.add(
+        names.workOf(workId),
+        voter,
+        big === undefined ? (points as number) : NaN,
+        big,
+        castAt,
+        line,
+        row - 1,
+        signature,
+      );
+    },
+  };
+  return rows;
+}
+
+/** csv-parse's way, for a file the fast scan does not read: the same table. */
+export function readCsvVotes(source: AnySource): VoteTable {
+  const names = new VoteNames();
+  let columns: VoteColumns | undefined;
+  const rows = csvVoteRows(
+    source,
+    names,
+    (sample) => (columns = new VoteColumns(names, estimateRows(sample, sizeOf(source)))),
+  );
+  const { header } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) =>
+    rows.onRow(record, row, line, header),
+  );
+  if (rows.bad) throw wordRowError(source, header, rows.bad);
+  return (columns ?? new VoteColumns(names, 16)).table(true);
 }
 
 function fromRows(rows: Vote[]): VoteTable {

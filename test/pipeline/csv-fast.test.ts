@@ -80,12 +80,14 @@ const texts = fc.oneof(
       ),
       fc.boolean(),
       fc.boolean(),
+      // line ends: \n, or \r\n as a spreadsheet on Windows writes them
+      fc.constantFrom("\n", "\r\n"),
     )
     .map(
-      ([width, rows, bom, trailing]) =>
+      ([width, rows, bom, trailing, eol]) =>
         (bom ? "\ufeff" : "") +
-        rows.map((r) => r.slice(0, width + (r.length > width ? 1 : 0)).join(",")).join("\n") +
-        (trailing ? "\n" : ""),
+        rows.map((r) => r.slice(0, width + (r.length > width ? 1 : 0)).join(",")).join(eol) +
+        (trailing ? eol : ""),
     ),
 );
 
@@ -118,14 +120,24 @@ describe("fast CSV scanner", function () {
       'a,b\n"x, y",2\n"multi\nline",3\n"q""uote",4\n',
       "a,b\n,\n",
       "a\n\u00e9t\u00e9\n",
+      "a,b\r\n1,2\r\n",
+      "a,b\r\n1,2",
+      "\ufeffa,b\r\n\r\n1,2\r\n\r\n\r\n3,4\r\n",
+      'a,b\r\n"x, y",2\r\n"q""uote",4\r\n"",\r\n',
     ]) {
+      expect(viaFast(text), JSON.stringify(text)).not.to.equal(undefined);
       expect(viaFast(text), JSON.stringify(text)).to.deep.equal(viaCsvParse(text));
     }
   });
 
   it("gives up on what it does not handle", () => {
     for (const text of [
-      "a,b\r\n1,2\r\n",
+      "a,b\r\n1,2\n", // a \n alone where lines end with \r\n
+      "a,b\n1,2\r\n", // a \r where lines end with \n
+      "a,b\r\n1\r,2\r\n", // a \r that ends no line
+      'a,b\r\n"l1\r\nl2",2\r\n', // a line end inside a quoted cell
+      '"\r"\r\n', // a \r inside a quoted cell (csv-parse counts it as a line)
+      "a,b\r1,2\r",
       "a,b\n 1,2\n",
       "a,b\n1 ,2\n",
       "a,b\n1,2,3\n",
