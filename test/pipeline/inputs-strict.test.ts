@@ -282,6 +282,25 @@ describe("inputs: every hard error in one run", function () {
       'vote for unknown work "w8"',
       'vote for unknown work "w9"',
     ]);
+    // Rows excluded as the file is read (outside the window, a self-vote, a duplicate) leave the vote table, and
+    // the rows with hard errors are still named by their row in the file.
+    const screened = run({
+      "votes.csv": votesCsv([
+        ["w1", B, 5, "2024-12-01T00:00:00Z"],
+        ["w1", A, 5],
+        ["w1", B, 5],
+        ["w1", B, 5],
+        ["w8", C, 5],
+        ["w1", ZERO_ADDRESS, 5],
+        ["w9", A, 1],
+      ]),
+    });
+    expect(errorsOf(screened.error).map((e) => [...where(e), e.reason])).to.deep.equal([
+      ["votes.csv", 5, "work_id", 'vote for unknown work "w8"'],
+      ["votes.csv", 6, "voter", "the zero address cannot be a voter: nobody holds its key"],
+      ["votes.csv", 7, "work_id", 'vote for unknown work "w9"'],
+    ]);
+    expect(screened.left).to.deep.equal([]);
     const json = run({ "votes.json": `[${vote("0x12")},${vote(B, 1.5)},{"work_id":"w1"},7]` });
     expect(errorsOf(json.error).map(where)).to.deep.equal([
       ["votes.json", 1, "voter"],
