@@ -12,11 +12,12 @@
  * the works file, the zero address as voter: validate.ts reports them all, as it would have). The verdicts are the
  * ones validate.ts reaches on the whole file: the tests read every epoch both ways.
  *
- * excluded.csv is written by reading the file again (its size and CRC-32 are checked to be the same), applying the
- * same row checks, and taking a passing row that is not a kept one as a duplicate: nothing per excluded row is held
- * in between. A file is screened when it is CSV in the shape the fast scanner reads (an export's usual shape) and
- * `rules.signatures` is "ignored" (a ballot's signature spans rows, so its checks need every row of it); other
- * files are read whole into the table as before.
+ * The excluded rows are held for excluded.csv, a few numbers each, up to `screenLimits.heldExclusions`; past that
+ * they are dropped, and excluded.csv is written by reading the file again with the same reader (its size, CRC-32 and
+ * counts by reason are checked to be the same), applying the same row checks, and taking a passing row that is not
+ * a kept one as a duplicate. Every CSV votes file is screened, whether the fast scanner or csv-parse reads it, when
+ * `rules.signatures` is "ignored" (a ballot's signature spans rows, so its checks need every row of it); JSON votes
+ * and signed ballots are read whole into the table as before.
  */
 import { ZERO_ADDRESS, type Rules } from "./config.js";
 import { REJECTION_CODES, type ScreenedBatch, type ScreenedExclusions } from "./excluded.js";
