@@ -298,6 +298,37 @@ describe("claim page (browser, hardhat node on 127.0.0.1:8546)", function () {
     expect(await verdict(page, 2)).to.equal("claimable");
   });
 
+  it("a click on Connect is not lost when the page draws itself again between the press and the release", async function () {
+    wallet.account = claimant;
+    wallet.chainId = CHAIN_ID;
+    wallet.requests = [];
+    const page = await context!.newPage();
+    await page.setViewportSize(DESKTOP);
+    await page.goto(pageUrl);
+    const connect = page.getByRole("button", { name: "Connect Test Wallet" });
+    await page.getByText("Connect a wallet to see your rewards.").waitFor();
+    const box = (await connect.boundingBox())!;
+    await page.evaluate(() => {
+      (window as unknown as { pressed?: unknown }).pressed = document.querySelector('[data-wallet="Test Wallet"]')!;
+    });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    // The wallet announces itself again (as wallets do when asked): the page draws its wallet section again.
+    await page.evaluate(() => window.dispatchEvent(new Event("eip6963:requestProvider")));
+    expect(
+      await page.evaluate(
+        () =>
+          (window as unknown as { pressed?: unknown }).pressed ===
+          document.querySelector('[data-wallet="Test Wallet"]'),
+      ),
+      "the button pressed is still the one in the page",
+    ).to.equal(true);
+    await page.mouse.up();
+    await page.locator("#account").waitFor({ timeout: 10_000 });
+    expect(await page.locator("#account").textContent()).to.equal(claimant);
+    await page.close();
+  });
+
   it("claims both epochs in ONE claimMany transaction, then shows them claimed and the new reputation", async function () {
     const page = await openConnected(claimant);
     const balanceBefore = (await token.getFunction("balanceOf")(claimant)) as bigint;

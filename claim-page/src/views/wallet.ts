@@ -5,14 +5,27 @@ import { $, h, replace } from "../dom";
 import { setStatus, state } from "../state";
 import { legacyWallet, type Wallet } from "../wallet";
 
+/**
+ * Whether the section already shows the view `key` names; else notes it. The page is drawn again as the
+ * configuration and the chain come in: a view that has not changed is left as it is, so that a click on a button
+ * whose press and release fall either side of a redraw is not lost, and what is typed in the look-up stays.
+ */
+function unchanged(section: HTMLElement, key: string): boolean {
+  if (section.dataset.view === key) return true;
+  section.dataset.view = key;
+  return false;
+}
+
 export function renderWallet() {
   const section = $("wallet");
   // The Report and Vote pages need the configuration and the collector, not the chain: they keep the wallet.
   if (state.fatal && (state.route === "claim" || !state.config)) {
-    replace(section);
+    if (!unchanged(section, "none")) replace(section);
     return;
   }
   if (state.account && state.wallet) {
+    if (unchanged(section, JSON.stringify(["connected", state.route === "claim", state.wallet.info, state.account])))
+      return;
     replace(
       section,
       h(
@@ -28,6 +41,7 @@ export function renderWallet() {
     return;
   }
   const wallets = state.wallets.length > 0 ? state.wallets : [legacyWallet()].filter((w): w is Wallet => !!w);
+  if (unchanged(section, JSON.stringify(["wallets", state.route === "claim", wallets.map((w) => w.info)]))) return;
   const buttons = wallets.map((w) =>
     h(
       "button",
