@@ -24,18 +24,18 @@ import { REJECTION_CODES, type ScreenedBatch, type ScreenedExclusions } from "./
 import { InputError } from "./errors.js";
 import { InputChangedError } from "./input-files.js";
 import type { TeamMember, Work } from "./inputs.js";
-import { csvRecordsByChunk, formatOf, scanCsv, VOTE_COLUMNS, type AnySource } from "./inputs.js";
+import { csvRecordsByChunk, formatOf, type AnySource } from "./inputs.js";
 import {
   chunksOf,
   csvVoteRows,
   estimateRows,
   fastVotesScanner,
   REMOVED,
-  scanFastCsvVotes,
   sizeOf,
   VoteColumns,
   VoteNames,
-  wordRowError,
+  readCsvVoteRows,
+  type CsvShape,
   type VoteRowSink,
   type VoteTable,
 } from "./vote-table.js";
@@ -423,40 +423,25 @@ class ScreenedColumns implements VoteRowSink {
  */
 export function readScreenedVotes(source: AnySource, screen: VoteScreen): VoteTable | undefined {
   if (formatOf(source.name) !== "csv" || !screenLimits.screening) return undefined;
-  const sinkFor = (names: VoteNames) => (sample: Uint8Array) =>
-    // Room for every row: the pages no row is written to are never touched, so they take no memory (a fresh large
-    // allocation is zero pages mapped on demand), and the columns are not copied as they grow.
-    new ScreenedColumns(
-      new VoteColumns(names, estimateRows(sample, sizeOf(source)), { rows: true, signatures: false }),
-      screen,
-    );
-  // The fast scanner if the file is in its shape, else csv-parse (the same rows).
-  let names = new VoteNames();
-  let sink: ScreenedColumns | undefined;
-  let shape: Shape = "fast";
-  let rows = scanFastCsvVotes(source, chunksOf(source), names, (first) => (sink = sinkFor(names)(first)));
-  if (rows === undefined) {
-    shape = "csv-parse";
-    names = new VoteNames();
-    sink = undefined;
-    const csv = csvVoteRows(source, names, (sample) => (sink = sinkFor(names)(sample)));
-    const { header, rows: count } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) =>
-      csv.onRow(record, row, line, header),
-    );
-    if (csv.bad) throw wordRowError(source, header, csv.bad);
-    rows = count;
-  }
-  sink ??= sinkFor(names)(new Uint8Array(0));
+  const read = readCsvVoteRows(
+    source,
+    (names, sample) =>
+      // Room for every row: the pages no row is written to are never touched, so they take no memory (a fresh large
+      // allocation is zero pages mapped on demand), and the columns are not copied as they grow.
+      new ScreenedColumns(
+        new VoteColumns(names, estimateRows(sample, sizeOf(source)), { rows: true, signatures: false }),
+        screen,
+      ),
+  );
+  const sink =
+    read.sink ?? new ScreenedColumns(new VoteColumns(read.names, 16, { rows: true, signatures: false }), screen);
   sink.finish();
   const table = sink.columns.table(true);
-  table.fileRows = rows;
+  table.fileRows = read.rows;
   const kept = table.row!;
-  table.screened = { byCode: sink.byCode, count: sink.count, batches: lister(source, screen, kept, sink, shape) };
+  table.screened = { byCode: sink.byCode, count: sink.count, batches: lister(source, screen, kept, sink, read.shape) };
   return table;
 }
-
-/** Which reader read the file: a second reading takes the same. */
-type Shape = "fast" | "csv-parse";
 
 /**
  * How the excluded rows are listed: nothing to list, the rows held, or a second reading. Each way in a scope of its
@@ -468,7 +453,7 @@ function lister(
   screen: VoteScreen,
   kept: Uint32Array,
   sink: ScreenedColumns,
-  shape: Shape,
+  shape: CsvShape,
 ): () => Iterable<ScreenedBatch> {
   if (sink.count === 0) return () => [];
   const log = sink.log;
@@ -478,8 +463,9 @@ function lister(
 
 const held = (batch: ScreenedBatch) => () => [batch];
 
-const readAgain = (source: AnySource, screen: VoteScreen, kept: Uint32Array, byCode: Uint32Array, shape: Shape) => () =>
-  rescan(source, screen, kept, byCode, shape);
+const readAgain =
+  (source: AnySource, screen: VoteScreen, kept: Uint32Array, byCode: Uint32Array, shape: CsvShape) => () =>
+    rescan(source, screen, kept, byCode, shape);
 
 /**
  * The excluded rows of a screened file in row order, by reading it again: a row that fails a row check, or passes
@@ -491,7 +477,7 @@ function* rescan(
   screen: VoteScreen,
   kept: Uint32Array,
   byCode: Uint32Array,
-  shape: Shape,
+  shape: CsvShape,
 ): Generator<ScreenedBatch> {
   const names = new VoteNames();
   const checks = new RowChecks(screen, names);

@@ -426,20 +426,6 @@ export function* chunksOf(source: AnySource, size = 4 << 20): Generator<Uint8Arr
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
 }
 
-/** The fast way: the table, or undefined when the file is not in the shape the scanner reads. */
-function readFastCsvVotes(source: AnySource): VoteTable | undefined {
-  const names = new VoteNames();
-  let columns: VoteColumns | undefined;
-  const rows = scanFastCsvVotes(
-    source,
-    chunksOf(source),
-    names,
-    (first) => (columns = new VoteColumns(names, estimateRows(first, sizeOf(source)))),
-  );
-  if (rows === undefined) return undefined;
-  return (columns ?? new VoteColumns(names, 16)).table(true);
-}
-
 /** The error of a bad votes row, worded by the schema exactly as a row-by-row zod parse does. */
 export function wordRowError(source: AnySource, header: string[], bad: BadRow): InputError {
   const values = rowValues(header, bad.record);
@@ -518,20 +504,31 @@ export function csvVoteRows(
   return rows;
 }
 
-/** csv-parse's way, for a file the fast scan does not read: the same table. */
-export function readCsvVotes(source: AnySource): VoteTable {
-  const names = new VoteNames();
-  let columns: VoteColumns | undefined;
-  const rows = csvVoteRows(
-    source,
-    names,
-    (sample) => (columns = new VoteColumns(names, estimateRows(sample, sizeOf(source)))),
+/** Which reader read a CSV votes file: a second reading takes the same. */
+export type CsvShape = "fast" | "csv-parse";
+
+/**
+ * The rows of a CSV votes file, handed to the sink that `sinkFor` makes at the first data row (with a sample of the
+ * file to estimate the rows from): by the fast scanner if the file is in its shape, else by csv-parse (the same
+ * rows; a sink the fast scanner filled before giving up is dropped). Throws InputError for the header or the first
+ * bad row.
+ */
+export function readCsvVoteRows<S extends VoteRowSink>(
+  source: AnySource,
+  sinkFor: (names: VoteNames, sample: Uint8Array) => S,
+): { names: VoteNames; sink: S | undefined; rows: number; shape: CsvShape } {
+  let names = new VoteNames();
+  let sink: S | undefined;
+  const fast = scanFastCsvVotes(source, chunksOf(source), names, (first) => (sink = sinkFor(names, first)));
+  if (fast !== undefined) return { names, sink, rows: fast, shape: "fast" };
+  names = new VoteNames();
+  sink = undefined;
+  const csv = csvVoteRows(source, names, (sample) => (sink = sinkFor(names, sample)));
+  const { header, rows } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) =>
+    csv.onRow(record, row, line, header),
   );
-  const { header } = scanCsv(source, VOTE_COLUMNS, (record, row, line, header) =>
-    rows.onRow(record, row, line, header),
-  );
-  if (rows.bad) throw wordRowError(source, header, rows.bad);
-  return (columns ?? new VoteColumns(names, 16)).table(true);
+  if (csv.bad) throw wordRowError(source, header, csv.bad);
+  return { names, sink, rows, shape: "csv-parse" };
 }
 
 function fromRows(rows: Vote[]): VoteTable {
@@ -557,5 +554,9 @@ function fromRows(rows: Vote[]): VoteTable {
 export function readVotes(source: AnySource): VoteTable {
   if (formatOf(source.name) === "json") return fromRows(parseVotes(inMemory(source)));
   // A streamed file is read in chunks either way, never whole.
-  return readFastCsvVotes(source) ?? readCsvVotes(source);
+  const { names, sink } = readCsvVoteRows(
+    source,
+    (names, sample) => new VoteColumns(names, estimateRows(sample, sizeOf(source))),
+  );
+  return (sink ?? new VoteColumns(names, 16)).table(true);
 }
